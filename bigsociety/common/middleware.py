@@ -1,0 +1,1 @@
+"""Middleware shared by the whole site."""
