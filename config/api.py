@@ -17,6 +17,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError as Ninj
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from bigsociety.accounts.rest import router as accounts_router
+from bigsociety.budgeting.rest import router as budgeting_router
+from bigsociety.crime.rest import router as crime_router
+from bigsociety.opendata.rest_requests import router as data_requests_router
 from bigsociety.organisations.rest import router as organisations_router
 from bigsociety.places.rest import router as places_router
 
@@ -105,6 +108,9 @@ def build_api() -> NinjaAPI:
     api.add_router("/accounts/", accounts_router)
     api.add_router("/places/", places_router)
     api.add_router("/organisations/", organisations_router)
+    api.add_router("/data-requests", data_requests_router)
+    api.add_router("/crime/", crime_router)
+    api.add_router("/budgeting/", budgeting_router)
     return api
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("budgeting/", include("bigsociety.budgeting.urls")),
     path("", include("bigsociety.common.urls")),
     path("api/v1/", api.urls),
+    path("api/police/", include("bigsociety.crime.urls_police")),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,0 +1,1 @@
+"""Catalogue models: datasets, resources, releases, licences, themes."""

@@ -1,0 +1,1 @@
+"""Right-to-data request models."""
