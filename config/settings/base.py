@@ -107,6 +107,7 @@ TEMPLATES = [
 FORM_RENDERER = "bigsociety.common.forms.GovukFormRenderer"
 
 VAR_DIR.mkdir(exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
