@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError as NinjaValidationError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from bigsociety.accounts.rest import router as accounts_router
@@ -100,10 +101,16 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 409: "conflict",
-                 429: "throttled"}
-        return _error(api, request, exc.status_code, codes.get(exc.status_code, "error"),
-                      str(exc.message))
+        codes = {
+            400: "bad_request",
+            403: "forbidden",
+            404: "not_found",
+            409: "conflict",
+            429: "throttled",
+        }
+        return _error(
+            api, request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.message)
+        )
 
     api.add_router("/accounts/", accounts_router)
     api.add_router("/places/", places_router)
@@ -112,7 +119,6 @@ def build_api() -> NinjaAPI:
     api.add_router("/crime/", crime_router)
     api.add_router("/budgeting/", budgeting_router)
     return api
-
 
 
 api = build_api()

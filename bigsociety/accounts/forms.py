@@ -124,8 +124,9 @@ class ProfileForm(forms.Form):
         if value > today:
             raise forms.ValidationError(_("Date of birth must be in the past"))
         if value.year < today.year - 120:
-            raise forms.ValidationError(_("Enter a date of birth after %(year)s"),
-                                        params={"year": today.year - 120})
+            raise forms.ValidationError(
+                _("Enter a date of birth after %(year)s"), params={"year": today.year - 120}
+            )
         return value
 
 

@@ -7,6 +7,7 @@ import hashlib
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -78,7 +79,7 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         constraints = [
-            models.UniqueConstraint(models.functions.Lower("email"), name="unique_email_ci")
+            models.UniqueConstraint(Lower("email"), name="unique_email_ci")
         ]
 
     def __str__(self) -> str:

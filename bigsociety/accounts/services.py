@@ -210,6 +210,7 @@ def user_grant_role(*, user: User, role: Role, acting_user: User | None) -> User
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff", "updated_at"])
-    audit_record(actor=acting_user, action="account.grant_role", target=user,
-                 changes={"role": role.value})
+    audit_record(
+        actor=acting_user, action="account.grant_role", target=user, changes={"role": role.value}
+    )
     return user

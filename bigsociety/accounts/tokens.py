@@ -13,7 +13,7 @@ from ninja.security import HttpBearer
 
 from .models import ApiToken, User
 
-API_TOKEN_PREFIX = "bs_"
+API_TOKEN_PREFIX = "bs_"  # noqa: S105 - a public prefix, not a secret
 
 
 class EmailConfirmationTokenGenerator(PasswordResetTokenGenerator):

@@ -26,7 +26,7 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in fields:
         field = instance._meta.get_field(name)
-        values[name] = _jsonable(getattr(instance, field.attname))
+        values[name] = _jsonable(getattr(instance, getattr(field, "attname", name)))
     return values
 
 

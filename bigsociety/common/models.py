@@ -86,9 +86,7 @@ class NotificationPreference(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
     )
     topic = models.CharField(_("topic"), max_length=60)
-    delivery = models.CharField(
-        _("delivery"), max_length=10, choices=Notification.Delivery.choices
-    )
+    delivery = models.CharField(_("delivery"), max_length=10, choices=Notification.Delivery.choices)
 
     class Meta:
         constraints = [

@@ -57,8 +57,13 @@ def ensure_pages() -> HomePage:
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
-                            site_name="Big Society")
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name="Big Society",
+        )
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.save()
@@ -67,8 +72,9 @@ def ensure_pages() -> HomePage:
         ("get-involved", "How to get involved", "Ways to take part in your area.", GET_INVOLVED),
     ]:
         if not ContentPage.objects.filter(slug=slug).exists():
-            page = ContentPage(title=title, slug=slug, summary=summary, body=body,
-                               show_in_menus=True)
+            page = ContentPage(
+                title=title, slug=slug, summary=summary, body=body, show_in_menus=True
+            )
             home.add_child(instance=page)
             page.save_revision().publish()
     return home

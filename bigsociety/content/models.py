@@ -17,7 +17,7 @@ RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "documen
 class HomePage(Page):
     """The site's front page: an introduction and "Find my area" by postcode."""
 
-    introduction = models.TextField(_("introduction"), blank=True)
+    introduction: models.TextField = models.TextField(_("introduction"), blank=True)
     body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
@@ -37,7 +37,7 @@ class HomePage(Page):
 class ContentPage(Page):
     """A simple page of text such as About or How to get involved."""
 
-    summary = models.TextField(_("summary"), blank=True)
+    summary: models.TextField = models.TextField(_("summary"), blank=True)
     body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)
 
     content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]

@@ -77,7 +77,9 @@ def read_boundaries(text: str) -> BoundaryFile:
         )
         return result
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        result.problems.append(BoundaryProblem(0, 1, "the file must be a GeoJSON FeatureCollection"))
+        result.problems.append(
+            BoundaryProblem(0, 1, "the file must be a GeoJSON FeatureCollection")
+        )
         return result
     located = _features_with_lines(text)
     features = document.get("features") or []
@@ -86,6 +88,7 @@ def read_boundaries(text: str) -> BoundaryFile:
     kinds = set(Place.Kind.values)
     seen: dict[str, int] = {}
     for number, (line, feature) in enumerate(located, start=1):
+
         def problem(message: str, number: int = number, line: int = line) -> None:
             result.problems.append(BoundaryProblem(number, line, message))
 

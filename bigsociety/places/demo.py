@@ -56,23 +56,31 @@ def demo_boundaries() -> dict[str, Any]:
         (mid_lng, SOUTH, EAST, mid_lat),
     ]
     n = 0
-    for (code, name), (west, south, east, north), hoods in zip(WARDS, quads, NEIGHBOURHOODS, strict=True):
+    for (code, name), (west, south, east, north), hoods in zip(
+        WARDS, quads, NEIGHBOURHOODS, strict=True
+    ):
         add(code, name, "ward", AUTHORITY[0], _box(west, south, east, north))
         step = (east - west) / len(hoods)
         for i, hood in enumerate(hoods):
             n += 1
-            add(f"E63999{n:03d}", hood, "neighbourhood", code,
-                _box(west + i * step, south, west + (i + 1) * step, north))
+            add(
+                f"E63999{n:03d}",
+                hood,
+                "neighbourhood",
+                code,
+                _box(west + i * step, south, west + (i + 1) * step, north),
+            )
     return {"type": "FeatureCollection", "features": features}
 
 
 def _postcodes(count: int) -> list[tuple[str, float, float]]:
     rng = random.Random(20100719)  # the day the Big Society was launched
     seen: set[str] = set()
-    rows = []
+    rows: list[tuple[str, float, float]] = []
     while len(rows) < count:
         district = rng.randint(1, 9)
-        code = f"KB{district} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+        letters = "ABDEFGHJLNPQRSTUWXYZ"  # the letters an inward code may use
+        code = f"KB{district} {rng.randint(1, 9)}{rng.choice(letters)}{rng.choice(letters)}"
         if code in seen:
             continue
         seen.add(code)

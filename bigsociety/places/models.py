@@ -15,9 +15,7 @@ class PlaceQuerySet(models.QuerySet["Place"]):
 
     def containing_bbox(self, lat: float, lng: float) -> PlaceQuerySet:
         """Places whose bounding box holds the point: the cheap first step of point-in-polygon."""
-        return self.filter(
-            min_lat__lte=lat, max_lat__gte=lat, min_lng__lte=lng, max_lng__gte=lng
-        )
+        return self.filter(min_lat__lte=lat, max_lat__gte=lat, min_lng__lte=lng, max_lng__gte=lng)
 
 
 class Place(BaseModel):

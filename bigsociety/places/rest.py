@@ -88,7 +88,9 @@ def postcode_detail(request: HttpRequest, postcode: str) -> Any:
         from ninja.errors import HttpError
 
         raise HttpError(400, f"{postcode!r} is not a UK postcode.")
-    row = Postcode.objects.select_related("place__parent__parent").filter(postcode=normalised).first()
+    row = (
+        Postcode.objects.select_related("place__parent__parent").filter(postcode=normalised).first()
+    )
     if row is None:
         raise Http404(f"{normalised} is not in the postcode directory.")
     chain: list[Place] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from .forms import PostcodeSearchForm
@@ -40,8 +41,13 @@ def place_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "ancestors": place.ancestors(),
             "children": place.children.order_by("name").only("name", "slug", "kind", "code"),
             "postcode_count": place.postcodes.count(),
-            "boundary": {"type": "Feature", "properties": {"name": place.name},
-                         "geometry": place.boundary} if place.boundary else None,
+            "boundary": {
+                "type": "Feature",
+                "properties": {"name": place.name},
+                "geometry": place.boundary,
+            }
+            if place.boundary
+            else None,
         },
     )
 
@@ -74,9 +80,7 @@ def find(request: HttpRequest) -> HttpResponse:
             return redirect(row.place.get_absolute_url())
         form.add_error(
             "postcode",
-            "We cannot find %(postcode)s in our area. Check it, or browse the list of places."
+            _("We cannot find %(postcode)s in our area. Check it, or browse the list of places.")
             % {"postcode": form.cleaned_data["postcode"]},
         )
-    return render(
-        request, "places/find.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return render(request, "places/find.html", {"form": form}, status=400 if form.errors else 200)

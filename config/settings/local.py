@@ -4,6 +4,6 @@ from .base import *  # noqa: F403
 from .base import ALLOWED_HOSTS, HASHING_PEPPER, SECRET_KEY, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = SECRET_KEY or "local-development-only-not-secret"  # noqa: S105
+SECRET_KEY = SECRET_KEY or "local-development-only-not-secret"
 HASHING_PEPPER = HASHING_PEPPER or "local-development-pepper"
 ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]

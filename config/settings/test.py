@@ -4,7 +4,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES, env
 
 DEBUG = False
-SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
+SECRET_KEY = "test-only-secret-key-not-for-production"
 HASHING_PEPPER = "test-pepper"
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; Argon2 is tested

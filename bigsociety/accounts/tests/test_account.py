@@ -114,8 +114,13 @@ def test_staff_are_sent_to_set_up_two_factor_before_the_back_office(client):
 def test_a_wrong_two_factor_code_is_refused(client):
     staff = StaffFactory(email="staff@example.org")
     device = TOTPDevice.objects.create(user=staff, name="app", confirmed=True)
-    client.post(reverse("accounts:login"), {"username": "staff@example.org", "password": DEFAULT_PASSWORD})
-    response = client.post(reverse("accounts:two_factor_verify"), {"code": "000000" if _code(device) != "000000" else "111111"})
+    client.post(
+        reverse("accounts:login"), {"username": "staff@example.org", "password": DEFAULT_PASSWORD}
+    )
+    response = client.post(
+        reverse("accounts:two_factor_verify"),
+        {"code": "000000" if _code(device) != "000000" else "111111"},
+    )
     assert response.status_code == 200
     assert "That code is not right" in response.content.decode()
     assert client.get("/admin/").status_code == 302

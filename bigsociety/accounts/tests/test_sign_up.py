@@ -128,7 +128,8 @@ def test_password_reset_sends_a_working_link(client):
     response = client.get(link, follow=True)
     form_url = response.redirect_chain[-1][0]
     response = client.post(
-        form_url, {"new_password1": "another-long-passphrase", "new_password2": "another-long-passphrase"}
+        form_url,
+        {"new_password1": "another-long-passphrase", "new_password2": "another-long-passphrase"},
     )
     assert response.status_code == 302
     assert User.objects.get().check_password("another-long-passphrase")
@@ -136,5 +137,7 @@ def test_password_reset_sends_a_working_link(client):
 
 def test_passwords_are_hashed_with_argon2(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-    user = User.objects.create_user(email="a@example.org", password="a-long-passphrase", display_name="A")
+    user = User.objects.create_user(
+        email="a@example.org", password="a-long-passphrase", display_name="A"
+    )
     assert user.password.startswith("argon2$argon2id$")
