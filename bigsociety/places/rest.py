@@ -1,6 +1,5 @@
 """/api/v1/places/: places and postcode look-ups (public, read-only)."""
 
-from __future__ import annotations
 
 from typing import Any
 

@@ -207,6 +207,8 @@ WAGTAILADMIN_LOGIN_URL = "/accounts/sign-in/"
 # API
 API_RATE_ANON = env.str("API_RATE_ANON", default="120/m")
 API_RATE_TOKEN = env.str("API_RATE_TOKEN", default="600/m")
+NINJA_PAGINATION_MAX_LIMIT = 1000
+NINJA_PAGINATION_PER_PAGE = 50
 
 # Security headers that hold everywhere; production.py tightens transport security.
 X_FRAME_OPTIONS = "DENY"
