@@ -1,6 +1,5 @@
 """/api/v1/places/: places and postcode look-ups (public, read-only)."""
 
-
 from typing import Any
 
 from django.http import Http404, HttpRequest

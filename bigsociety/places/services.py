@@ -12,7 +12,7 @@ from bigsociety.common.audit import audit_record
 
 from .boundaries import BoundaryProblem, read_boundaries
 from .geometry import bounds_of, geometry_from_geojson
-from .models import Place
+from .models import Place, Postcode
 
 
 class ImportRejected(Exception):
@@ -111,5 +111,64 @@ def boundaries_import(*, text: str, acting_user: Any = None) -> BoundaryImportRe
             action="places.import_boundaries",
             target=existing[rows[0].code],
             changes={"created": result.created, "updated": result.updated},
+        )
+    return result
+
+
+@dataclass
+class PostcodeImportResult:
+    imported: int
+    unplaced: int
+    skipped_without_location: int
+
+
+@transaction.atomic
+def postcodes_import(*, data: Any, acting_user: Any = None) -> PostcodeImportResult:
+    """Import an ONS Postcode Directory-style CSV, all or nothing.
+
+    Each postcode is placed in the smallest place whose boundary holds it; failing that, the
+    place with its LSOA or ward code. Raises ImportRejected listing every problem by line.
+    """
+    from .postcode_directory import read_postcode_directory
+    from .selectors import PlaceLocator
+
+    parsed = read_postcode_directory(data)
+    if parsed.problems:
+        raise ImportRejected(parsed.problems)
+    locator = PlaceLocator()
+    by_code = dict(Place.objects.values_list("code", "pk"))
+    order = ["lsoa", "neighbourhood", "ward", "local_authority"]
+    objects = []
+    unplaced = 0
+    for row in parsed.rows:
+        found = locator.locate(row.latitude, row.longitude)
+        place_id = next((found[k] for k in order if k in found), None)
+        if place_id is None:
+            place_id = by_code.get(row.lsoa_code) or by_code.get(row.ward_code)
+        unplaced += place_id is None
+        objects.append(
+            Postcode(
+                postcode=row.postcode,
+                latitude=row.latitude,
+                longitude=row.longitude,
+                ward_code=row.ward_code,
+                lsoa_code=row.lsoa_code,
+                place_id=place_id,
+            )
+        )
+    Postcode.objects.bulk_create(
+        objects,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["postcode"],
+        update_fields=["latitude", "longitude", "ward_code", "lsoa_code", "place", "updated_at"],
+    )
+    result = PostcodeImportResult(len(objects), unplaced, parsed.skipped_without_location)
+    if objects:
+        audit_record(
+            actor=acting_user,
+            action="places.import_postcodes",
+            target=Postcode.objects.get(postcode=objects[0].postcode),
+            changes={"imported": result.imported, "unplaced": result.unplaced},
         )
     return result
