@@ -31,4 +31,10 @@ def site(request: HttpRequest) -> dict[str, Any]:
         items.append(
             {"href": href, "text": label, "active": request.path.startswith(href) and href != "/"}
         )
-    return {"service_name": _("Big Society"), "navigation": items}
+    from django.conf import settings
+
+    return {
+        "service_name": _("Big Society"),
+        "navigation": items,
+        "feedback_email": settings.FEEDBACK_EMAIL,
+    }
