@@ -49,9 +49,7 @@ def send_notification_digests() -> int:
     sent = 0
     for user in User.objects.filter(is_active=True, pk__in=pending.values("recipient_id")):
         with transaction.atomic():
-            items = list(
-                pending.select_for_update().filter(recipient=user).order_by("created_at")
-            )
+            items = list(pending.select_for_update().filter(recipient=user).order_by("created_at"))
             if not items:
                 continue
             body = render_to_string(

@@ -85,8 +85,7 @@ def validate_upload(
 class LimitedFileField(forms.FileField):
     """A form file field that refuses files over a size or of the wrong kind."""
 
-    def __init__(self, *args: Any, allowed: list[str], max_bytes: int | None = None,
-                 **kwargs: Any):
+    def __init__(self, *args: Any, allowed: list[str], max_bytes: int | None = None, **kwargs: Any):
         self.allowed = allowed
         self.max_bytes = max_bytes
         super().__init__(*args, **kwargs)

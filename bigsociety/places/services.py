@@ -124,51 +124,69 @@ class PostcodeImportResult:
 
 @transaction.atomic
 def postcodes_import(*, data: Any, acting_user: Any = None) -> PostcodeImportResult:
-    """Import an ONS Postcode Directory-style CSV, all or nothing.
+    """Import an ONS Postcode Directory-style CSV, all or nothing, streaming in batches.
 
     Each postcode is placed in the smallest place whose boundary holds it; failing that, the
-    place with its LSOA or ward code. Raises ImportRejected listing every problem by line.
+    place with its LSOA or ward code. Raises common.csvimport.ImportRejected listing every
+    problem by line and column.
     """
-    from .postcode_directory import read_postcode_directory
+    from bigsociety.common.csvimport import Row, run_import
+
+    from .postcode_directory import COLUMNS, RepeatedPostcodes, has_location
     from .selectors import PlaceLocator
 
-    parsed = read_postcode_directory(data)
-    if parsed.problems:
-        raise ImportRejected(parsed.problems)
     locator = PlaceLocator()
     by_code = dict(Place.objects.values_list("code", "pk"))
     order = ["lsoa", "neighbourhood", "ward", "local_authority"]
-    objects = []
-    unplaced = 0
-    for row in parsed.rows:
-        found = locator.locate(row.latitude, row.longitude)
-        place_id = next((found[k] for k in order if k in found), None)
-        if place_id is None:
-            place_id = by_code.get(row.lsoa_code) or by_code.get(row.ward_code)
-        unplaced += place_id is None
-        objects.append(
-            Postcode(
-                postcode=row.postcode,
-                latitude=row.latitude,
-                longitude=row.longitude,
-                ward_code=row.ward_code,
-                lsoa_code=row.lsoa_code,
-                place_id=place_id,
+    counts = {"unplaced": 0, "skipped": 0}
+    first: list[str] = []
+
+    def save(rows: list[Row]) -> int:
+        objects = []
+        for row in rows:
+            v = row.values
+            if not has_location(row):
+                counts["skipped"] += 1
+                continue
+            found = locator.locate(v["latitude"], v["longitude"])
+            place_id = next((found[k] for k in order if k in found), None)
+            if place_id is None:
+                place_id = by_code.get(v["lsoa_code"] or "") or by_code.get(v["ward_code"] or "")
+            counts["unplaced"] += place_id is None
+            objects.append(
+                Postcode(
+                    postcode=v["postcode"],
+                    latitude=v["latitude"],
+                    longitude=v["longitude"],
+                    ward_code=v["ward_code"] or "",
+                    lsoa_code=v["lsoa_code"] or "",
+                    place_id=place_id,
+                )
             )
+        Postcode.objects.bulk_create(
+            objects,
+            update_conflicts=True,
+            unique_fields=["postcode"],
+            update_fields=[
+                "latitude",
+                "longitude",
+                "ward_code",
+                "lsoa_code",
+                "place",
+                "updated_at",
+            ],
         )
-    Postcode.objects.bulk_create(
-        objects,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["postcode"],
-        update_fields=["latitude", "longitude", "ward_code", "lsoa_code", "place", "updated_at"],
-    )
-    result = PostcodeImportResult(len(objects), unplaced, parsed.skipped_without_location)
-    if objects:
+        if objects and not first:
+            first.append(objects[0].postcode)
+        return len(objects)
+
+    result = run_import(data, COLUMNS, handle_batch=save, row_check=RepeatedPostcodes())
+    imported = PostcodeImportResult(result.rows_imported, counts["unplaced"], counts["skipped"])
+    if first:
         audit_record(
             actor=acting_user,
             action="places.import_postcodes",
-            target=Postcode.objects.get(postcode=objects[0].postcode),
-            changes={"imported": result.imported, "unplaced": result.unplaced},
+            target=Postcode.objects.get(postcode=first[0]),
+            changes={"imported": imported.imported, "unplaced": imported.unplaced},
         )
-    return result
+    return imported

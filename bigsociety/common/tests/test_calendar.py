@@ -27,7 +27,11 @@ days = st.dates(min_value=D(2015, 1, 1), max_value=D(2030, 12, 31))
         # St Patrick's Day (NI), Monday 17 March 2025.
         (D(2025, 3, 10), D(2025, 4, 8), "St Patrick's Day"),
         # Battle of the Boyne (NI), Monday 14 July 2025 (12 July fell on a Saturday).
-        (D(2025, 7, 7), D(2025, 8, 6), "the Twelfth's substitute day and Scotland's August holiday"),
+        (
+            D(2025, 7, 7),
+            D(2025, 8, 6),
+            "the Twelfth's substitute day and Scotland's August holiday",
+        ),
         # St Andrew's Day (Scotland) 2026 falls on Monday 30 November.
         (D(2026, 11, 23), D(2026, 12, 22), "St Andrew's Day"),
         # The Queen's funeral, Monday 19 September 2022.

@@ -16,8 +16,11 @@ def test_a_notification_is_shown_and_emailed_after_commit(django_capture_on_comm
     # when
     with django_capture_on_commit_callbacks(execute=True):
         notification = notify(
-            recipient=person, topic="data_request", subject="Your request was answered",
-            body="The council published the dataset.", url="/data-requests/abc/",
+            recipient=person,
+            topic="data_request",
+            subject="Your request was answered",
+            body="The council published the dataset.",
+            url="/data-requests/abc/",
         )
     # then
     assert person.notifications.get() == notification

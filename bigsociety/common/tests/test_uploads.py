@@ -24,8 +24,9 @@ def test_a_good_csv_passes():
 def test_bad_uploads_are_refused_with_a_message(name, content, message):
     upload = SimpleUploadedFile(name, content)
     with pytest.raises(ValidationError) as error:
-        validate_upload(upload, allowed=["csv", "zip"] if name.endswith("zip") else ["csv"],
-                        max_bytes=100)
+        validate_upload(
+            upload, allowed=["csv", "zip"] if name.endswith("zip") else ["csv"], max_bytes=100
+        )
     assert message in error.value.messages[0]
 
 

@@ -2,14 +2,12 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
+from bigsociety.common.csvimport import ImportRejected, issues_as_csv
 from bigsociety.places.demo import demo_boundaries
 from bigsociety.places.models import Place, Postcode
-from bigsociety.places.postcode_directory import problems_as_csv, read_postcode_directory
 from bigsociety.places.postcodes import normalise_postcode
-from bigsociety.places.services import ImportRejected, boundaries_import, postcodes_import
+from bigsociety.places.services import boundaries_import, postcodes_import
 
 HEADER = "pcds,lat,long,osward,lsoa21\n"
 
@@ -54,63 +52,46 @@ def test_reimporting_a_postcode_updates_it():
 
 @pytest.mark.django_db
 def test_a_file_with_broken_rows_is_rejected_whole_with_every_line():
-    # given rows 3 and 5 are broken
+    # given rows 3, 5 and 6 are broken
     csv_text = (
         HEADER
         + "KB1 1AA,51.52,-0.11,,\n"
         + "not a postcode,51.52,-0.11,,\n"
         + "KB1 1AB,51.52,-0.11,,\n"
         + "KB1 1AC,north,-0.11,,\n"
+        + "KB1 1AA,51.52,-0.11,,\n"
     )
     # when
     with pytest.raises(ImportRejected) as rejected:
         postcodes_import(data=csv_text)
     # then
-    assert [str(p) for p in rejected.value.problems] == [
+    assert [str(p) for p in rejected.value.issues] == [
         "line 3, column postcode: 'not a postcode' is not a UK postcode",
         "line 5, column latitude: 'north' is not a number",
+        "line 6, column postcode: KB1 1AA is repeated (first on line 2)",
     ]
     assert Postcode.objects.count() == 0
-    assert problems_as_csv(rejected.value.problems).splitlines() == [
+    assert issues_as_csv(rejected.value.issues).splitlines()[:3] == [
         "line,column,problem",
         "3,postcode,'not a postcode' is not a UK postcode",
         "5,latitude,'north' is not a number",
     ]
 
 
+@pytest.mark.django_db
 def test_a_file_without_the_columns_says_what_was_expected():
-    parsed = read_postcode_directory("name,x,y\nA,1,2\n")
-    assert len(parsed.problems) == 1
-    assert parsed.problems[0].message.startswith("expected columns postcode (or pcds/pcd/pcd2)")
-    assert "found name, x, y" in parsed.problems[0].message
+    with pytest.raises(ImportRejected) as rejected:
+        postcodes_import(data="name,x,y\nA,1,2\n")
+    message = rejected.value.issues[0].message
+    assert message.startswith("expected columns postcode (or pcds/pcd/pcd2)")
+    assert message.endswith("found name, x, y")
 
 
-def test_undecodable_bytes_are_reported():
-    parsed = read_postcode_directory(b"pcds,lat,long\n\xff\xfe,1,2\n")
-    assert "not UTF-8" in parsed.problems[0].message
-
-
+@pytest.mark.django_db
 def test_postcodes_without_a_grid_reference_are_skipped_not_rejected():
-    parsed = read_postcode_directory(HEADER + "KB1 1AA,99.999999,0.000000,,\n")
-    assert parsed.problems == [] and parsed.rows == [] and parsed.skipped_without_location == 1
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.booleans(), min_size=1, max_size=30))
-def test_exactly_the_broken_lines_are_reported(broken):
-    lines = [
-        (
-            f"KB{i % 9 + 1} {i % 9 + 1}A{chr(65 + i % 26)},x,-0.1,,"
-            if bad
-            else f"KB{i % 9 + 1} {i % 9 + 1}A{chr(65 + i % 26)},51.5,-0.1,,"
-        )
-        for i, bad in enumerate(broken)
-    ]
-    # make postcodes unique
-    lines = [line.replace("KB", f"K{chr(65 + i // 26)}", 1) for i, line in enumerate(lines)]
-    parsed = read_postcode_directory(HEADER + "\n".join(lines) + "\n")
-    assert [p.line for p in parsed.problems] == [i + 2 for i, bad in enumerate(broken) if bad]
-    assert len(parsed.rows) == broken.count(False)
+    result = postcodes_import(data=HEADER + "KB1 1AA,99.999999,0.000000,,\nKB1 1AB,51.5,-0.1,,\n")
+    assert (result.imported, result.skipped_without_location) == (1, 1)
+    assert list(Postcode.objects.values_list("postcode", flat=True)) == ["KB1 1AB"]
 
 
 @pytest.mark.django_db
@@ -121,3 +102,11 @@ def test_the_command_reports_lines_and_imports_nothing(tmp_path):
         call_command("import_postcodes", str(path))
     assert Postcode.objects.count() == 0
     assert Place.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_command_imports_a_good_file(tmp_path):
+    path = tmp_path / "postcodes.csv"
+    path.write_bytes(("\ufeff" + HEADER + "KB1 1AA,51.5,-0.1,,\n").encode())
+    call_command("import_postcodes", str(path))
+    assert Postcode.objects.get().postcode == "KB1 1AA"

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from bigsociety.places.services import ImportRejected, postcodes_import
+from bigsociety.common.csvimport import ImportRejected
+from bigsociety.places.services import postcodes_import
 
 
 class Command(BaseCommand):
@@ -23,15 +24,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
         try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
+            with path.open("rb") as handle:
                 result = postcodes_import(data=handle)
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error}") from error
         except ImportRejected as rejected:
-            for problem in rejected.problems:
+            for problem in rejected.issues:
                 self.stderr.write(f"{path}: {problem}")
             raise CommandError(
-                f"{len(rejected.problems)} problem(s) in {path}; nothing was imported."
+                f"{len(rejected.issues) + rejected.result.more_issues} problem(s) in {path}; nothing was imported."
             ) from rejected
         self.stdout.write(
             self.style.SUCCESS(
