@@ -31,9 +31,8 @@ class Command(BaseCommand):
         except ImportRejected as rejected:
             for problem in rejected.issues:
                 self.stderr.write(f"{path}: {problem}")
-            raise CommandError(
-                f"{len(rejected.issues) + rejected.result.more_issues} problem(s) in {path}; nothing was imported."
-            ) from rejected
+            total = len(rejected.issues) + rejected.result.more_issues
+            raise CommandError(f"{total} problem(s) in {path}; nothing was imported.") from rejected
         self.stdout.write(
             self.style.SUCCESS(
                 f"{result.imported} postcodes imported ({result.unplaced} outside every place, "
