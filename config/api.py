@@ -17,12 +17,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
-from bigsociety.accounts.rest import router as accounts_router
-from bigsociety.budgeting.rest import router as budgeting_router
-from bigsociety.crime.rest import router as crime_router
-from bigsociety.opendata.rest_requests import router as data_requests_router
-from bigsociety.organisations.rest import router as organisations_router
-from bigsociety.places.rest import router as places_router
+from ninja import Router
 
 API_DESCRIPTION = """
 The Big Society API. Reads are public. Writes need a personal API token, sent as
@@ -55,12 +50,31 @@ def _field_name(loc: Any) -> str:
     return ".".join(parts) or "request"
 
 
-def build_api() -> NinjaAPI:
+def default_routers() -> list[tuple[str, Router]]:
+    """Every app's router and where it is mounted."""
+    from bigsociety.accounts.rest import router as accounts_router
+    from bigsociety.budgeting.rest import router as budgeting_router
+    from bigsociety.crime.rest import router as crime_router
+    from bigsociety.opendata.rest_requests import router as data_requests_router
+    from bigsociety.organisations.rest import router as organisations_router
+    from bigsociety.places.rest import router as places_router
+
+    return [
+        ("/accounts/", accounts_router),
+        ("/places/", places_router),
+        ("/organisations/", organisations_router),
+        ("/data-requests", data_requests_router),
+        ("/crime/", crime_router),
+        ("/budgeting/", budgeting_router),
+    ]
+
+
+def build_api(routers: list[tuple[str, Router]] | None = None, namespace: str = "api") -> NinjaAPI:
     api = NinjaAPI(
         title="Big Society API",
         version="1",
         description=API_DESCRIPTION,
-        urls_namespace="api",
+        urls_namespace=namespace,
         throttle=[
             AnonRateThrottle(settings.API_RATE_ANON),
             AuthRateThrottle(settings.API_RATE_TOKEN),
@@ -112,12 +126,8 @@ def build_api() -> NinjaAPI:
             api, request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.message)
         )
 
-    api.add_router("/accounts/", accounts_router)
-    api.add_router("/places/", places_router)
-    api.add_router("/organisations/", organisations_router)
-    api.add_router("/data-requests", data_requests_router)
-    api.add_router("/crime/", crime_router)
-    api.add_router("/budgeting/", budgeting_router)
+    for prefix, router in routers if routers is not None else default_routers():
+        api.add_router(prefix, router)
     return api
 
 
