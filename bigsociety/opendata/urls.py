@@ -1,4 +1,5 @@
-"""Open-data URLs: the catalogue (urls_catalogue.py) and right-to-data requests (urls_requests.py)."""
+"""Open-data URLs: the catalogue (urls_catalogue.py) and right-to-data requests
+(urls_requests.py)."""
 
 from . import urls_catalogue, urls_requests
 

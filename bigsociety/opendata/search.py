@@ -1,0 +1,229 @@
+"""Catalogue search over the denormalised search documents.
+
+One SQL statement counts, one fetches the page of stored package dicts, and one per facet
+field counts facet values with GROUP BY, all over the same WHERE clause: the number of queries
+does not grow with the number of results.
+
+* PostgreSQL: ``search_vector @@ websearch_to_tsquery('english', q)``, ranked by
+  ``ts_rank_cd`` over the weighted vector (title A, tags B, description C).
+* SQLite: the FTS5 table ``opendata_search_fts`` (porter stemmer), ranked by ``bm25`` with
+  weights 10/5/1.
+* Every sort ends with the dataset id, so pages never overlap or skip under ties; sorting by
+  ``id asc`` (what harvesters use) is stable while datasets are edited.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from .ckan.query import DATE_FIELDS, FACET_FIELDS, SORT_FIELDS, Node, QueryError, parse, parse_sort
+
+__all__ = ["DEFAULT_SORT", "SearchParams", "SearchResult", "search"]
+
+DEFAULT_SORT = "score desc, metadata_modified desc"
+STATE_VALUES = {"active": "published", "draft": "draft", "deleted": "withdrawn"}
+_FIELD_IN_Q = re.compile(r"(?:^|[\s(+\-])(\w+):")
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    fq: str = ""
+    sort: str = ""
+    rows: int = 10
+    start: int = 0
+    facet_fields: list[str] = field(default_factory=list)
+    facet_limit: int = 50
+    facet_mincount: int = 1
+    # Drafts visible to the caller: None = none, "all" = every draft, or publisher ids.
+    drafts: Any = None
+
+
+@dataclass
+class SearchResult:
+    count: int
+    packages: list[dict[str, Any]]
+    facets: dict[str, list[tuple[str, int]]]
+    sort: str
+
+
+def _fts5_query(text: str) -> str:
+    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    return " ".join(f'"{w}"' for w in words)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.postgres = connection.vendor == "postgresql"
+        self.params: list[Any] = []
+
+    def text(self, value: str) -> str:
+        if self.postgres:
+            self.params.append(value)
+            return "d.search_vector @@ websearch_to_tsquery('english', %s)"
+        query = _fts5_query(value)
+        if not query:
+            return "1=1"
+        self.params.append(query)
+        return (
+            "d.dataset_id IN (SELECT rowid FROM opendata_search_fts "
+            "WHERE opendata_search_fts MATCH %s)"
+        )
+
+    def node(self, node: Node) -> str:
+        if node.op == "and":
+            return "(" + " AND ".join(self.node(c) for c in node.children) + ")"
+        if node.op == "or":
+            return "(" + " OR ".join(self.node(c) for c in node.children) + ")"
+        if node.op == "not":
+            return "(NOT " + self.node(node.children[0]) + ")"
+        term = node.term
+        assert term is not None
+        name = term.field
+        if name in FACET_FIELDS:
+            if term.is_range:  # field:*
+                self.params.append(name)
+                return (
+                    "EXISTS (SELECT 1 FROM opendata_searchfacet f "
+                    "WHERE f.dataset_id = d.dataset_id AND f.field = %s)"
+                )
+            value = term.value or ""
+            if name == "tags":
+                value = value.lower()
+            self.params.extend([name, value])
+            return (
+                "EXISTS (SELECT 1 FROM opendata_searchfacet f WHERE f.dataset_id = d.dataset_id "
+                "AND f.field = %s AND f.value = %s)"
+            )
+        if name in DATE_FIELDS:
+            column = f"d.{name}"
+            parts = []
+            if term.low is not None:
+                parts.append(f"{column} >= %s")
+                self.params.append(term.low)
+            if term.high is not None:
+                parts.append(f"{column} <= %s")
+                self.params.append(term.high)
+            return "(" + " AND ".join(parts) + ")" if parts else "1=1"
+        if name == "name":
+            self.params.append(term.value)
+            return "d.name = %s"
+        if name == "id":
+            self.params.append(term.value)
+            return "d.uuid = %s"
+        if name == "capacity":
+            if term.value == "public":
+                return "d.state <> 'draft'"
+            if term.value == "private":
+                return "d.state = 'draft'"
+            raise QueryError("capacity is public or private")
+        if name == "state":
+            state = STATE_VALUES.get(term.value or "")
+            if state is None:
+                raise QueryError("state is active, draft or deleted")
+            self.params.append(state)
+            return "d.state = %s"
+        return self.text(term.value or "")  # text:, title:
+
+
+def _visibility(builder: _Builder, drafts: Any) -> str:
+    if drafts == "all":
+        return "d.state IN ('published', 'draft')"
+    if drafts:
+        ids = [int(i) for i in drafts]
+        builder.params.extend(ids)
+        marks = ", ".join(["%s"] * len(ids))
+        return f"(d.state = 'published' OR (d.state = 'draft' AND d.publisher_id IN ({marks})))"
+    return "d.state = 'published'"
+
+
+def _load(value: Any) -> dict[str, Any]:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def search(params: SearchParams) -> SearchResult:
+    """Run a package search. Raises ``QueryError`` for a malformed q, fq or sort."""
+    builder = _Builder()
+    where: list[str] = [_visibility(builder, params.drafts)]
+    q = (params.q or "").strip()
+    rank_text: str | None = None
+    if q and q not in ("*:*", "*"):
+        match = _FIELD_IN_Q.search(q)
+        if match:
+            node = parse(q, "q")
+            if node is not None:
+                where.append(builder.node(node))
+        else:
+            rank_text = q
+    fq_node = parse(params.fq, "fq")
+    if fq_node is not None:
+        where.append(builder.node(fq_node))
+    sort_text = params.sort.strip() or DEFAULT_SORT
+    order = parse_sort(sort_text)
+
+    # The ranked text search joins the full-text match (with its score) to the documents.
+    from_sql = "opendata_searchdocument d"
+    from_params: list[Any] = []
+    score_sql = "0"
+    if rank_text is not None:
+        if builder.postgres:
+            from_sql += ", websearch_to_tsquery('english', %s) AS tsq"
+            from_params.append(rank_text)
+            where.append("d.search_vector @@ tsq")
+            score_sql = "ts_rank_cd(d.search_vector, tsq)"
+        else:
+            fts = _fts5_query(rank_text)
+            if fts:
+                # Drive the query from the full-text match (CROSS JOIN fixes the loop order):
+                # otherwise SQLite may re-run the MATCH once per document.
+                from_sql = (
+                    "opendata_search_fts CROSS JOIN opendata_searchdocument d"
+                    " ON d.dataset_id = opendata_search_fts.rowid"
+                )
+                where.insert(0, "opendata_search_fts MATCH %s")
+                builder.params.insert(0, fts)
+                score_sql = "(-bm25(opendata_search_fts, 10.0, 5.0, 1.0))"
+    where_sql = " AND ".join(where)
+    all_params = [*from_params, *builder.params]
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {from_sql} WHERE {where_sql}", all_params)  # noqa: S608 - identifiers are ours; values are bound
+        count = int(cursor.fetchone()[0])
+
+        packages: list[dict[str, Any]] = []
+        if params.rows > 0 and params.start < count:
+            terms = []
+            for name, direction in order:
+                column = score_sql if name == "score" else SORT_FIELDS[name]
+                if column == "0":
+                    continue
+                terms.append(f"{column} {direction.upper()}")
+            if not any(t.startswith("d.uuid") for t in terms):
+                terms.append("d.uuid ASC")
+            cursor.execute(
+                f"SELECT d.package FROM {from_sql} WHERE {where_sql} "  # noqa: S608 - identifiers are ours; values are bound
+                f"ORDER BY {', '.join(terms)} LIMIT %s OFFSET %s",
+                [*all_params, params.rows, params.start],
+            )
+            packages = [_load(row[0]) for row in cursor.fetchall()]
+
+        facets: dict[str, list[tuple[str, int]]] = {}
+        for name in params.facet_fields:
+            if name not in FACET_FIELDS:
+                facets[name] = []
+                continue
+            limit_sql = "" if params.facet_limit < 0 else f" LIMIT {int(params.facet_limit)}"
+            cursor.execute(
+                "SELECT f.value, COUNT(*) AS n FROM opendata_searchfacet f "  # noqa: S608 - identifiers are ours; values are bound
+                f"WHERE f.field = %s AND f.dataset_id IN (SELECT d.dataset_id FROM {from_sql} "
+                f"WHERE {where_sql}) GROUP BY f.value HAVING COUNT(*) >= %s "
+                f"ORDER BY n DESC, f.value ASC{limit_sql}",
+                [name, *all_params, max(params.facet_mincount, 1)],
+            )
+            facets[name] = [(value, int(n)) for value, n in cursor.fetchall()]
+    return SearchResult(count=count, packages=packages, facets=facets, sort=sort_text)
