@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export TEST_POSTGRES_URL
+# The unit suite runs on this many processes (pytest-xdist); the machine has two cores.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test install install-dev lint format types imports migrations-check \
         test-sqlite test-postgres test-browser chromium bench openapi clean help
@@ -59,11 +61,11 @@ openapi-check: install-dev
 	@diff -q docs/openapi.json var/openapi.json >/dev/null || { echo "docs/openapi.json is out of date: run make openapi"; diff docs/openapi.json var/openapi.json | head -20; exit 1; }
 
 test-sqlite: install-dev
-	DATABASE_URL= $(VENV)/bin/pytest
+	DATABASE_URL= $(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 test-postgres: install-dev
 	@if $(PY) scripts/pg_ready.py "$(TEST_POSTGRES_URL)"; then \
-		DATABASE_URL="$(TEST_POSTGRES_URL)" $(VENV)/bin/pytest; \
+		DATABASE_URL="$(TEST_POSTGRES_URL)" $(VENV)/bin/pytest -n $(PYTEST_WORKERS); \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is not reachable at $(TEST_POSTGRES_URL): under CI that is a failure."; exit 1; \
 	else \

@@ -12,12 +12,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
-
-from ninja import Router
 
 API_DESCRIPTION = """
 The Big Society API. Reads are public. Writes need a personal API token, sent as

@@ -78,9 +78,7 @@ class User(AbstractBaseUser, PermissionsMixin, BaseModel):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        constraints = [
-            models.UniqueConstraint(Lower("email"), name="unique_email_ci")
-        ]
+        constraints = [models.UniqueConstraint(Lower("email"), name="unique_email_ci")]
 
     def __str__(self) -> str:
         return self.display_name or self.email

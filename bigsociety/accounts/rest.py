@@ -1,6 +1,5 @@
 """/api/v1/accounts/: who am I (for token holders)."""
 
-
 from django.http import HttpRequest
 from ninja import Router, Schema
 

@@ -52,7 +52,9 @@ class GovukDateInput(forms.MultiWidget):
             return [day, month, year]
         return [None, None, None]
 
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> str:
+    # Returns one string, not MultiWidget's list: the field is a plain DateField, which parses
+    # "YYYY-MM-DD" itself (no MultiValueField needed).
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> str:  # type: ignore[override]
         day, month, year = ((data.get(f"{name}_{i}") or "").strip() for i in range(len(self.PARTS)))
         if not (day or month or year):
             return ""

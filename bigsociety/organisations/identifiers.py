@@ -23,9 +23,13 @@ class OrgIdList:
 ORG_ID_LISTS: dict[str, OrgIdList] = {
     item.code: item
     for item in [
-        OrgIdList("GB-CHC", "Charity Commission (England and Wales)", r"[0-9]{6,7}", "GB-CHC-1164883"),
+        OrgIdList(
+            "GB-CHC", "Charity Commission (England and Wales)", r"[0-9]{6,7}", "GB-CHC-1164883"
+        ),
         OrgIdList("GB-SC", "Scottish Charity Regulator (OSCR)", r"SC[0-9]{6}", "GB-SC-SC012345"),
-        OrgIdList("GB-NIC", "Charity Commission for Northern Ireland", r"1[0-9]{5}", "GB-NIC-100002"),
+        OrgIdList(
+            "GB-NIC", "Charity Commission for Northern Ireland", r"1[0-9]{5}", "GB-NIC-100002"
+        ),
         OrgIdList(
             "GB-COH",
             "Companies House",
@@ -34,18 +38,45 @@ ORG_ID_LISTS: dict[str, OrgIdList] = {
         ),
         OrgIdList("GB-MPR", "Mutuals Public Register", r"(?:IP|RS)?[0-9]{1,6}R?", "GB-MPR-30209R"),
         OrgIdList("GB-REV", "HMRC charities", r"[A-Z]{1,2}[0-9]{1,6}", "GB-REV-XT12345"),
-        OrgIdList("GB-CASC", "Community amateur sports clubs", r"[A-Z0-9]{2,10}", "GB-CASC-CA00123"),
+        OrgIdList(
+            "GB-CASC", "Community amateur sports clubs", r"[A-Z0-9]{2,10}", "GB-CASC-CA00123"
+        ),
         OrgIdList("GB-LAE", "Local authorities (England)", r"[A-Z]{3,4}", "GB-LAE-BIR"),
         OrgIdList("GB-LAS", "Local authorities (Scotland)", r"[A-Z]{3,4}", "GB-LAS-ABE"),
         OrgIdList("GB-PLA", "Principal local authorities (Wales)", r"[A-Z]{3,4}", "GB-PLA-CRF"),
         OrgIdList("GB-LANI", "Local authorities (Northern Ireland)", r"[A-Z]{3,4}", "GB-LANI-BFS"),
         OrgIdList("GB-EDU", "Schools (England and Wales)", r"[0-9]{6}", "GB-EDU-100000"),
-        OrgIdList("GB-UKPRN", "UK Register of Learning Providers", r"1[0-9]{7}", "GB-UKPRN-10007788"),
-        OrgIdList("GB-GOR", "Government Organisation Register", r"[A-Z]{1,2}[0-9]{1,4}", "GB-GOR-D1234"),
+        OrgIdList(
+            "GB-UKPRN", "UK Register of Learning Providers", r"1[0-9]{7}", "GB-UKPRN-10007788"
+        ),
+        OrgIdList(
+            "GB-GOR", "Government Organisation Register", r"[A-Z]{1,2}[0-9]{1,4}", "GB-GOR-D1234"
+        ),
         OrgIdList("GB-NHS", "NHS Organisation Data Service", r"[A-Z0-9]{3,6}", "GB-NHS-RTH"),
-        OrgIdList("GB-SHPE", "Registered social housing providers", r"[A-Z0-9]{4,8}", "GB-SHPE-L0001"),
+        OrgIdList(
+            "GB-SHPE", "Registered social housing providers", r"[A-Z0-9]{4,8}", "GB-SHPE-L0001"
+        ),
     ]
 }
+
+
+def normalise_org_id(value: str) -> str:
+    """Tidy what someone typed: no surrounding or inner spaces, capital letters.
+
+    ``" gb-chc 1164883 "`` becomes ``"GB-CHC-1164883"`` (a space between the list code and the
+    number is read as the hyphen)."""
+    text = (value or "").strip().upper()
+    for code in sorted(ORG_ID_LISTS, key=len, reverse=True):
+        if text.startswith(code + " "):
+            text = code + "-" + text[len(code) :].strip()
+            break
+    return "".join(text.split())
+
+
+def org_id_list(value: str) -> OrgIdList | None:
+    """The list (register) an org-id belongs to, or None for a blank or unknown one."""
+    match = re.fullmatch(r"(GB-[A-Z]+)-(.+)", value or "")
+    return ORG_ID_LISTS.get(match.group(1)) if match else None
 
 
 def validate_org_id(value: str) -> None:

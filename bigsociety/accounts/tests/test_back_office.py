@@ -59,3 +59,21 @@ def test_the_audit_log_is_read_only_for_superusers(client):
     verified_client(client, admin)
     assert client.get("/django-admin/common/auditentry/").status_code == 200
     assert client.get("/django-admin/common/auditentry/add/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_role_may_open_the_back_office_even_after_a_flush():
+    # given a database emptied by flush (as transactional tests and `manage.py flush` do)
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    # then every role's group is back, with Wagtail's access_admin permission
+    groups = {
+        group.name: sorted(group.permissions.values_list("codename", flat=True))
+        for group in Group.objects.all()
+    }
+    assert groups == {str(role): ["access_admin"] for role in Role}
+    # and a data officer holding only that role is let into Wagtail
+    officer = StaffFactory(roles=[Role.DATA_OFFICER])
+    assert officer.has_perm("wagtailadmin.access_admin")

@@ -17,7 +17,9 @@ def _link(message) -> str:
     return re.search(r"http://\S+", message.body).group(0)
 
 
-def test_sign_up_creates_an_unconfirmed_account_and_emails_a_link(client, django_capture_on_commit_callbacks):
+def test_sign_up_creates_an_unconfirmed_account_and_emails_a_link(
+    client, django_capture_on_commit_callbacks
+):
     # when
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("accounts:sign_up"), GOOD)

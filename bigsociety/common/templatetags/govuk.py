@@ -64,11 +64,19 @@ def govuk_widget(field: BoundField) -> SafeString:
     if field.errors and widget_type not in NO_ERROR_CLASS:
         classes.append(f"{base or 'govuk-input'}--error")
     attrs: dict[str, Any] = {"class": " ".join(classes)} if classes else {}
+    # A copy, so the form's own widget is left as it was: GOV.UK markup for some widgets, and
+    # no HTML "required" attribute (GOV.UK forms validate on the server and show the error
+    # summary; the browser's own bubbles would pre-empt it).
+    widget = copy.copy(widget)
+    widget.use_required_attribute = _never  # type: ignore[method-assign]
     template_name = WIDGET_TEMPLATES.get(widget_type)
     if template_name:
-        widget = copy.copy(widget)
         widget.template_name = template_name
     return field.as_widget(widget=widget, attrs=attrs)
+
+
+def _never(initial: Any) -> bool:
+    return False
 
 
 @register.simple_tag
