@@ -6,10 +6,13 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+
+from bigsociety.common.pagecache import mark_cacheable
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
 
@@ -32,6 +35,10 @@ class HomePage(Page):
         context["postcode_form"] = PostcodeSearchForm()
         context["menu_pages"] = self.get_children().live().in_menu().specific()
         return context
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # The same for every anonymous visitor: shared briefly (common/pagecache.py).
+        return mark_cacheable(super().serve(request, *args, **kwargs))
 
 
 class ContentPage(Page):

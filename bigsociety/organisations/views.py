@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bigsociety.common.pagecache import cache_for_anonymous
+
 from . import selectors, services
 from .forms import (
     DirectoryFilterForm,
@@ -91,6 +93,7 @@ def _organisation(slug: str) -> Organisation:
 
 
 @require_GET
+@cache_for_anonymous
 def organisation_list(request: HttpRequest) -> HttpResponse:
     """Public: the directory, searchable and filterable by type and place, 20 to a page."""
     form = DirectoryFilterForm(request.GET or None, place_choices=selectors.place_choices())

@@ -11,6 +11,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; Ar
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+ANONYMOUS_PAGE_CACHE_SECONDS = 0  # the page cache's own tests turn it on
 API_RATE_ANON = "100000/m"  # tests that check throttling set their own rate
 API_RATE_TOKEN = "100000/m"
 STORAGES = {
