@@ -5,8 +5,10 @@ measured in the same run.
 Targets (issue 2): p95 under 50 ms on PostgreSQL; at least half the hello view's requests/s.
 
     .venv/bin/python bench/bench_foundation.py [--db postgres|sqlite] [--seconds 10]
+        [--page-cache-seconds 60]
 
-Writes bench/results/foundation-<db>.json.
+Writes bench/results/foundation-<db>.json; with ``--page-cache-seconds 0``,
+foundation-<db>-uncached.json (every request renders its page, as signed-in people's do).
 """
 
 from __future__ import annotations
@@ -90,6 +92,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--organisations", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument(
+        "--page-cache-seconds",
+        type=int,
+        default=60,
+        help="ANONYMOUS_PAGE_CACHE_SECONDS for the server (0: every request renders its page)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -98,6 +106,7 @@ def main() -> None:
             "DJANGO_SETTINGS_MODULE": "bench.settings",
             "DATABASE_URL": database_url(args.db, Path(tmp)),
             "PYTHONPATH": str(ROOT),
+            "ANONYMOUS_PAGE_CACHE_SECONDS": str(args.page_cache_seconds),
         }
         prepare(env, args.organisations)
         server = subprocess.Popen(
@@ -148,6 +157,7 @@ def main() -> None:
         "organisations": args.organisations,
         "server": f"gunicorn, {args.workers} sync workers",
         "clients": 20,
+        "anonymous_page_cache_seconds": args.page_cache_seconds,
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
@@ -165,7 +175,8 @@ def main() -> None:
             for name in ("home", "directory")
         },
     }
-    out = ROOT / "bench" / "results" / f"foundation-{args.db}.json"
+    suffix = "" if args.page_cache_seconds else "-uncached"
+    out = ROOT / "bench" / "results" / f"foundation-{args.db}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report["results"], indent=2))
