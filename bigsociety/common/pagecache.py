@@ -93,13 +93,11 @@ class AnonymousPageCacheMiddleware:
         key = _key(request)
         cached = cache.get(key)
         if cached is not None:
-            response = HttpResponse(
-                b"" if request.method == "HEAD" else cached["content"], status=200
-            )
+            hit = HttpResponse(b"" if request.method == "HEAD" else cached["content"], status=200)
             for name, value in cached["headers"]:
-                response[name] = value
-            response["X-Page-Cache"] = "hit"
-            return response
+                hit[name] = value
+            hit["X-Page-Cache"] = "hit"
+            return hit
         response = self.get_response(request)
         if request.method == "GET" and _storable(request, response):
             assert isinstance(response, HttpResponse)

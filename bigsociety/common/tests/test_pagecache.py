@@ -4,7 +4,6 @@ import pytest
 from django.test import override_settings
 
 from bigsociety.accounts.tests.factories import UserFactory
-from bigsociety.organisations.models import Organisation
 from bigsociety.organisations.tests.factories import OrganisationFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_cache_on")]
@@ -17,7 +16,7 @@ def _cache_on():
         yield
 
 
-def _organisation(name: str) -> Organisation:
+def _organisation(name: str):
     return OrganisationFactory(name=name, slug=name.lower().replace(" ", "-"))
 
 
