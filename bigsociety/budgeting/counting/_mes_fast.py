@@ -21,6 +21,10 @@ abandoned and :func:`.mes.exact_run` computes it. Integer weights and utility un
 float64 (the engine declines elections where they exceed 2**50). :meth:`FastEngine.explain`
 recomputes the prices of the final run exactly, in integers over a common denominator, from the
 certified structure (who paid in full, who paid less, in each round).
+
+The rounds themselves run in :mod:`._mes_kernel`, compiled by Numba (docs/decisions/0007):
+this module lays the election out as compressed arrays, resumes from the snapshot and turns
+the kernel's trace back into project ids.
 """
 
 from __future__ import annotations
@@ -32,10 +36,9 @@ from math import gcd
 import numpy as np
 import numpy.typing as npt
 
+from ._mes_kernel import OK, U, run_rounds
 from .equal_shares import Problem, RoundData, Run
 
-U = 2.0**-50
-_UNAFFORDABLE = "unaffordable"
 _LIMIT = 2**50
 
 FloatArray = npt.NDArray[np.float64]
@@ -59,20 +62,16 @@ class _Project:
     supporters: int
 
 
-# price, its error, payment per unit, its error, who pays less, how many, money, its errors
-_Evaluated = tuple[float, float, float, float, BoolArray, int, FloatArray, FloatArray]
-_Result = _Evaluated | str | None
-
-
 @dataclass(frozen=True)
 class _Snapshot:
-    """The state before the first round that depended on the per-voter budget."""
+    """The state before the first round that depended on the per-voter budget (bounds and
+    the open-project mask are over the engine's local project numbers)."""
 
     voter_budget: Fraction
-    money: FloatArray
-    errors: FloatArray
-    bound: dict[int, tuple[float, float]]
-    remaining: set[int]
+    money: FloatArray  # each group's money and its error bound, shape (groups, 2)
+    bound_value: FloatArray
+    bound_err: FloatArray
+    remaining: BoolArray
     order: list[int]
     trace: list[tuple[int, BoolArray]]
 
@@ -100,11 +99,41 @@ class FastEngine:
         self._previous_order: list[int] = []
         self.runs = 0
         self.resumed_rounds = 0
-        self.initial: dict[int, tuple[float, float]] = {}
-        for p in projects:
+        # The compiled loop's view: projects numbered 0..m-1 (``local``), supporters in
+        # compressed rows, and per-project numbers.
+        self.local: list[int] = list(projects)
+        self.local_of: dict[int, int] = {p: k for k, p in enumerate(self.local)}
+        data = [projects[p] for p in self.local]
+        sizes = [len(d.groups) for d in data]
+        indptr = np.zeros(len(data) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=indptr[1:])
+
+        def joined(parts: list[FloatArray] | list[IntArray], dtype: type) -> npt.NDArray:
+            return np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype=dtype)
+
+        def column(values: list[float]) -> FloatArray:
+            return np.array(values, dtype=np.float64)
+
+        self.arrays = (
+            indptr,
+            joined([d.groups for d in data], np.int64),
+            joined([d.weights for d in data], np.float64),
+            joined([d.units_int.astype(np.float64) for d in data], np.float64),
+            joined([d.weighted_units for d in data], np.float64),
+            np.array([d.units is None for d in data], dtype=np.bool_),
+            column([d.cost for d in data]),
+            column([d.cost_err for d in data]),
+            column([d.units_total for d in data]),
+            column([d.scale for d in data]),
+            column([d.scale_rel for d in data]),
+        )
+        initial = []
+        for p in self.local:
             exact = problem.profile.costs[p] / (problem.scale[p] * problem.units_total[p])
             value, _ = _float_with_error(exact)
-            self.initial[p] = (value, 2 * U * abs(value))
+            initial.append(value)
+        self.initial_value = column(initial)
+        self.initial_err = 2 * U * np.abs(self.initial_value)
 
     @classmethod
     def build(cls, problem: Problem) -> FastEngine | None:
@@ -147,69 +176,6 @@ class FastEngine:
             )
         return cls(problem, projects)
 
-    def _evaluate(
-        self, data: _Project, f: FloatArray, e: FloatArray, start: float, floor: float
-    ) -> _Result:
-        """The project's price per unit of utility, certified; ``_UNAFFORDABLE``; or None when
-        a comparison is too close to call. ``start`` bounds every group's money; ``floor`` is
-        a lower bound of the payment per unit (from an earlier evaluation: prices only rise),
-        where the search starts."""
-        money = f.take(data.groups)
-        errors = e.take(data.groups)
-        weights = data.weights
-        size = len(money)
-        weighted = weights * money
-        weighted_errors = weights * errors
-        total = float(weighted.sum())
-        total_err = float(weighted_errors.sum()) + (size + 2) * U * total
-        cost, cost_err = data.cost, data.cost_err
-        if total + total_err < cost - cost_err:
-            return _UNAFFORDABLE
-        if total - total_err < cost + cost_err:
-            return None
-        if data.units is None:
-            ratio, ratio_err = money, errors
-        else:
-            ratio, ratio_err = money / data.units, errors / data.units
-        units_total = data.units_total
-        # Newton's method from below on sum(min(money, payment * units)) = cost: each step
-        # caps those below the payment and solves the linear equation for the others; the
-        # capped sets grow, so an unchanged count means an unchanged set.
-        payment = max(cost / units_total, floor)
-        capped = ratio < payment
-        count = int(np.count_nonzero(capped))
-        capped_money = 0.0
-        denominator = units_total
-        if not count:
-            payment = cost / units_total
-        else:
-            for _ in range(size + 2):
-                capped_money = float(np.einsum("i,i->", weighted, capped))
-                denominator = units_total - float(np.einsum("i,i->", data.weighted_units, capped))
-                if denominator <= 0:
-                    return None
-                payment = (cost - capped_money) / denominator
-                widened = ratio < payment
-                widened_count = int(np.count_nonzero(widened))
-                if widened_count == count:
-                    break
-                capped, count = widened, widened_count
-            else:
-                return None
-        # Certify: the exact money per unit of each supporter is within ratio_err + 2U*start
-        # of ``ratio``, the exact payment within payment_err of ``payment``; every supporter
-        # must be further from the payment than both, on its side.
-        numerator = cost - capped_money
-        capped_err = float(np.einsum("i,i->", weighted_errors, capped)) if count else 0.0
-        numerator_err = cost_err + capped_err + (count + 2) * U * capped_money + U * abs(numerator)
-        payment_err = numerator_err / denominator + 2 * U * payment
-        closest = float((np.abs(ratio - payment) - ratio_err).min())
-        if not closest > payment_err + 2 * U * start:
-            return None
-        price = payment / data.scale
-        price_err = (payment_err / data.scale + price * (data.scale_rel + 2 * U)) * (1 + 4 * U)
-        return (price, price_err, payment, payment_err, capped, count, money, errors)
-
     def run(self, voter_budget: Fraction) -> Run | None:
         """MES at this per-voter budget, or None if a decision could not be certified.
 
@@ -223,93 +189,57 @@ class FastEngine:
         snapshot = self._snapshot
         if snapshot is not None and voter_budget >= snapshot.voter_budget:
             delta, delta_err = _float_with_error(voter_budget - snapshot.voter_budget)
-            f = snapshot.money + delta
-            e = snapshot.errors + (delta_err + U * f)
-            bound = dict(snapshot.bound)
-            remaining = set(snapshot.remaining)
+            fe = snapshot.money.copy()
+            fe[:, 0] += delta
+            fe[:, 1] += delta_err + U * fe[:, 0]
+            bound_value = snapshot.bound_value.copy()
+            bound_err = snapshot.bound_err.copy()
+            remaining = snapshot.remaining.copy()
             order = list(snapshot.order)
             trace = list(snapshot.trace)
             self.resumed_rounds += len(snapshot.trace)
         else:
             start_value, start_err = _float_with_error(voter_budget)
-            f = np.full(self.group_count, start_value)
-            e = np.full(self.group_count, max(start_err, U * start_value))
-            bound = dict(self.initial)
-            remaining = set(self.projects)
+            fe = np.empty((self.group_count, 2))
+            fe[:, 0] = start_value
+            fe[:, 1] = max(start_err, U * start_value)
+            bound_value = self.initial_value.copy()
+            bound_err = self.initial_err.copy()
+            remaining = np.ones(len(self.local), dtype=np.bool_)
             order = list(self.problem.free_projects)
             trace = []
-        start = start * (1 + 4 * U)
-        clean = True
-        while remaining:
-            if clean:
-                pending = _Snapshot(
-                    voter_budget,
-                    f.copy(),
-                    e.copy(),
-                    dict(bound),
-                    set(remaining),
-                    list(order),
-                    list(trace),
-                )
-            best: int | None = None
-            best_value = best_err = 0.0
-            best_result: _Evaluated | None = None
-            # The previous run's choice for this round first: usually the best again, which
-            # lets the others be skipped on their bounds (the order does not change results).
-            candidates = sorted(remaining, key=lambda p: bound[p][0])
-            position = len(order)
-            if position < len(self._previous_order):
-                hint = self._previous_order[position]
-                if hint in remaining:
-                    candidates.remove(hint)
-                    candidates.insert(0, hint)
-            for p in candidates:
-                value, err = bound[p]
-                if best is not None and value - err > best_value + best_err:
-                    break
-                data = self.projects[p]
-                floor = (value - err) * data.scale * (1 - 8 * U)
-                result = self._evaluate(data, f, e, start, floor)
-                if result is None:
-                    return None
-                if isinstance(result, str):
-                    if clean:
-                        clean = False
-                        self._snapshot = pending
-                    remaining.discard(p)
-                    continue
-                price, price_err = result[0], result[1]
-                if clean and result[5]:
-                    clean = False
-                    self._snapshot = pending
-                bound[p] = (price, price_err)
-                if best is None or price + price_err < best_value - best_err:
-                    best, best_value, best_err, best_result = p, price, price_err, result
-                elif not price - price_err > best_value + best_err:
-                    return None
-            if best is None or best_result is None:
-                break
-            _, _, payment, payment_err, capped, count, money, errors = best_result
-            data = self.projects[best]
-            growth = 2 * U * start
-            if data.units is None:
-                money = money - payment
-                errors = errors + (payment_err + growth)
-            else:
-                money = money - payment * data.units
-                errors = errors + data.units * payment_err + growth
-            if count:
-                money[capped] = 0.0
-                errors[capped] = 0.0
-                if count < len(money) and not bool((money[~capped] > 0).all()):
-                    return None
-            elif not bool((money > 0).all()):
-                return None
-            f[data.groups] = money
-            e[data.groups] = errors
-            trace.append((best, capped))
-            order.append(best)
-            remaining.discard(best)
+        base = len(order)
+        previous = self._previous_order[base:]
+        hint = np.array([self.local_of.get(p, -1) for p in previous], dtype=np.int64)
+        status, funded, offsets, masks, snap_round, snap = run_rounds(
+            *self.arrays,
+            fe,
+            bound_value,
+            bound_err,
+            remaining,
+            hint,
+            start * (1 + 4 * U),
+        )
+        local = self.local
+        indptr = self.arrays[0]
+        steps: list[tuple[int, BoolArray]] = []
+        for r, q in enumerate(funded.tolist()):
+            steps.append((local[q], masks[offsets[r] : offsets[r] + indptr[q + 1] - indptr[q]]))
+        if snap_round >= 0:
+            snap_fe, snap_value, snap_err, snap_remaining = snap
+            self._snapshot = _Snapshot(
+                voter_budget,
+                snap_fe,
+                snap_value,
+                snap_err,
+                snap_remaining,
+                order + [p for p, _ in steps[:snap_round]],
+                trace + steps[:snap_round],
+            )
+        if status != OK:
+            return None
+        order.extend(p for p, _ in steps)
+        trace.extend(steps)
         self.runs += 1
         self._previous_order = order
         return Run(voter_budget=voter_budget, order=order, trace=trace)
