@@ -1,8 +1,11 @@
 """Catalogue search over the denormalised search documents.
 
-One SQL statement counts, one fetches the page of stored package dicts, and one per facet
-field counts facet values with GROUP BY, all over the same WHERE clause: the number of queries
-does not grow with the number of results.
+A search with a text query or facets is one SQL statement: the matching datasets (with their
+score and sort keys) are found once, in a materialised common table expression, and the count,
+the page of stored package dicts and every facet's counts (GROUP BY) are read from it. Other
+searches (listing and harvest paging, where indexes give the page directly) count with one
+statement and fetch the page with another. The number of queries does not grow with the number
+of results.
 
 * PostgreSQL: ``search_vector @@ websearch_to_tsquery('english', q)``, ranked by
   ``ts_rank_cd`` over the weighted vector (title A, tags B, description C).
@@ -191,39 +194,106 @@ def search(params: SearchParams) -> SearchResult:
     where_sql = " AND ".join(where)
     all_params = [*from_params, *builder.params]
 
+    terms = []
+    for name, direction in order:
+        column = score_sql if name == "score" else SORT_FIELDS[name]
+        if column == "0":
+            continue
+        terms.append((column, direction.upper()))
+    if not any(column == "d.uuid" for column, _ in terms):
+        terms.append(("d.uuid", "ASC"))
+    facet_fields = [name for name in params.facet_fields if name in FACET_FIELDS]
+    if rank_text is not None or facet_fields:
+        return _search_once(
+            params, from_sql, where_sql, all_params, score_sql, terms, facet_fields, sort_text
+        )
+
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {from_sql} WHERE {where_sql}", all_params)  # noqa: S608 - identifiers are ours; values are bound
         count = int(cursor.fetchone()[0])
-
         packages: list[dict[str, Any]] = []
         if params.rows > 0 and params.start < count:
-            terms = []
-            for name, direction in order:
-                column = score_sql if name == "score" else SORT_FIELDS[name]
-                if column == "0":
-                    continue
-                terms.append(f"{column} {direction.upper()}")
-            if not any(t.startswith("d.uuid") for t in terms):
-                terms.append("d.uuid ASC")
+            order_sql = ", ".join(f"{column} {direction}" for column, direction in terms)
             cursor.execute(
                 f"SELECT d.package FROM {from_sql} WHERE {where_sql} "  # noqa: S608 - identifiers are ours; values are bound
-                f"ORDER BY {', '.join(terms)} LIMIT %s OFFSET %s",
+                f"ORDER BY {order_sql} LIMIT %s OFFSET %s",
                 [*all_params, params.rows, params.start],
             )
             packages = [_load(row[0]) for row in cursor.fetchall()]
+    return SearchResult(
+        count=count,
+        packages=packages,
+        facets={name: [] for name in params.facet_fields},
+        sort=sort_text,
+    )
 
-        facets: dict[str, list[tuple[str, int]]] = {}
-        for name in params.facet_fields:
-            if name not in FACET_FIELDS:
-                facets[name] = []
-                continue
-            limit_sql = "" if params.facet_limit < 0 else f" LIMIT {int(params.facet_limit)}"
-            cursor.execute(
-                "SELECT f.value, COUNT(*) AS n FROM opendata_searchfacet f "  # noqa: S608 - identifiers are ours; values are bound
-                f"WHERE f.field = %s AND f.dataset_id IN (SELECT d.dataset_id FROM {from_sql} "
-                f"WHERE {where_sql}) GROUP BY f.value HAVING COUNT(*) >= %s "
-                f"ORDER BY n DESC, f.value ASC{limit_sql}",
-                [name, *all_params, max(params.facet_mincount, 1)],
-            )
-            facets[name] = [(value, int(n)) for value, n in cursor.fetchall()]
-    return SearchResult(count=count, packages=packages, facets=facets, sort=sort_text)
+
+# The columns a materialised match carries: what every sort can use.
+_MATCH_COLUMNS = {
+    "d.uuid": "uuid",
+    "d.name": "name",
+    "d.title_sort": "title_sort",
+    "d.metadata_modified": "metadata_modified",
+    "d.metadata_created": "metadata_created",
+}
+
+
+def _search_once(
+    params: SearchParams,
+    from_sql: str,
+    where_sql: str,
+    all_params: list[Any],
+    score_sql: str,
+    terms: list[tuple[str, str]],
+    facet_fields: list[str],
+    sort_text: str,
+) -> SearchResult:
+    """Count, page and facets in one statement over the matches, found once."""
+    carried = ", ".join(f"{column} AS {alias}" for column, alias in _MATCH_COLUMNS.items())
+    order_sql = ", ".join(
+        f"{'score' if column == score_sql else _MATCH_COLUMNS[column]} {direction}"
+        for column, direction in terms
+    )
+    rows = max(params.rows, 0)
+    sql = [
+        f"WITH m AS MATERIALIZED (SELECT d.dataset_id AS id, {score_sql} AS score, {carried} "  # noqa: S608 - identifiers are ours; values are bound
+        f"FROM {from_sql} WHERE {where_sql}) "
+        "SELECT 'count' AS kind, NULL AS value, COUNT(*) AS n, NULL AS package FROM m",
+        # The page: its rank within the page (n) orders it; the package is read for it only.
+        "SELECT 'page', NULL, p.rank, d.package FROM (SELECT id, "  # noqa: S608 - identifiers are ours
+        f"ROW_NUMBER() OVER (ORDER BY {order_sql}) AS rank FROM (SELECT * FROM m "
+        f"ORDER BY {order_sql} LIMIT %s OFFSET %s) AS top) AS p "
+        "JOIN opendata_searchdocument d ON d.dataset_id = p.id",
+    ]
+    sql_params: list[Any] = [*all_params, rows, max(params.start, 0)]
+    if facet_fields:
+        marks = ", ".join(["%s"] * len(facet_fields))
+        sql.append(
+            "SELECT f.field, f.value, COUNT(*), NULL FROM opendata_searchfacet f "  # noqa: S608 - identifiers are ours; values are bound
+            f"JOIN m ON f.dataset_id = m.id WHERE f.field IN ({marks}) "
+            "GROUP BY f.field, f.value HAVING COUNT(*) >= %s"
+        )
+        sql_params.extend([*facet_fields, max(params.facet_mincount, 1)])
+    count = 0
+    page: list[tuple[int, Any]] = []
+    counted: dict[str, list[tuple[str, int]]] = {name: [] for name in facet_fields}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), sql_params)
+        for kind, value, n, package in cursor.fetchall():
+            if kind == "count":
+                count = int(n)
+            elif kind == "page":
+                page.append((int(n), package))
+            else:
+                counted[kind].append((value, int(n)))
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for name in params.facet_fields:
+        values = sorted(counted.get(name, []), key=lambda item: (-item[1], item[0]))
+        facets[name] = values if params.facet_limit < 0 else values[: params.facet_limit]
+    page.sort(key=lambda item: item[0])
+    return SearchResult(
+        count=count,
+        packages=[_load(package) for _, package in page],
+        facets=facets,
+        sort=sort_text,
+    )
