@@ -13,7 +13,9 @@ Voters hold personal API tokens and cast, then keep changing, their ballot throu
 
 After each scenario the database must hold exactly one ballot per voter who had a successful
 submission, with a revision equal to that voter's number of successful submissions (no ballot
-lost or doubled, no change lost).
+lost or doubled, no change lost). Errors are counted by kind (HTTP status or exception); a
+request on a kept-alive connection that the server closed during the think time is sent again
+once on a new connection, as browsers do, and counted under ``reconnects_after_keepalive_close``.
 
 ``--profile`` first measures one submission in-process (Django test client on the same
 database): the queries it runs (CaptureQueriesContext) and where the time goes (cProfile).
@@ -40,6 +42,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -299,6 +302,8 @@ def load(tokens: list[str], seconds: float, think: tuple | None) -> dict[str, An
     latencies: list[list[float]] = [[] for _ in tokens]
     ok = [0] * len(tokens)
     errors = [0] * len(tokens)
+    reconnects = [0] * len(tokens)
+    failures: Counter[str] = Counter()
     start = time.perf_counter()
     stop_at = start + seconds
 
@@ -315,23 +320,32 @@ def load(tokens: list[str], seconds: float, think: tuple | None) -> dict[str, An
                 break
             chosen = rng.sample(range(1, 21), 3)
             body = json.dumps({"projects": [f"P{n}" for n in chosen]})
+            headers = {"Authorization": f"Bearer {tokens[i]}", "Content-Type": "application/json"}
             t0 = time.perf_counter()
-            try:
-                conn.request(
-                    "PUT",
-                    PATH,
-                    body=body,
-                    headers={
-                        "Authorization": f"Bearer {tokens[i]}",
-                        "Content-Type": "application/json",
-                    },
-                )
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            status = None
+            # A kept-alive connection the server closed while the voter was thinking fails
+            # before the request reaches a worker: like browsers and urllib3, reconnect and send
+            # it once more (PUT is idempotent; the revision check below would show a double).
+            for attempt in (1, 2):
+                try:
+                    conn.request("PUT", PATH, body=body, headers=headers)
+                    response = conn.getresponse()
+                    response.read()
+                    status = response.status
+                    break
+                except (OSError, http.client.HTTPException) as error:
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+                    stale = isinstance(
+                        error,
+                        http.client.RemoteDisconnected | BrokenPipeError | ConnectionResetError,
+                    )
+                    if attempt == 1 and stale:
+                        reconnects[i] += 1
+                        continue
+                    failures[f"{type(error).__name__}"] += 1
+                    break
+            if status is None:
                 errors[i] += 1
                 continue
             latencies[i].append((time.perf_counter() - t0) * 1000)
@@ -339,6 +353,7 @@ def load(tokens: list[str], seconds: float, think: tuple | None) -> dict[str, An
                 ok[i] += 1
             else:
                 errors[i] += 1
+                failures[f"HTTP {status}"] += 1
 
     threads = [threading.Thread(target=voter, args=(i,)) for i in range(len(tokens))]
     for t in threads:
@@ -352,6 +367,8 @@ def load(tokens: list[str], seconds: float, think: tuple | None) -> dict[str, An
         "requests": len(flat),
         "successful": sum(ok),
         "errors": sum(errors),
+        "errors_by_kind": dict(failures),
+        "reconnects_after_keepalive_close": sum(reconnects),
         "requests_per_second": round(len(flat) / elapsed, 1),
         "p50_ms": round(q[49], 1),
         "p95_ms": round(q[94], 1),
