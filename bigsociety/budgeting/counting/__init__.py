@@ -1,4 +1,4 @@
-"""Counting participatory budgets: pure Python, no Django (see README.md in this folder).
+"""Counting participatory budgets: no Django, no other app (see README.md in this folder).
 
 What other code calls::
 
