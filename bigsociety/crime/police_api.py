@@ -199,17 +199,22 @@ class _CrimeEncoder:
 
 
 def _crime_list(rows: list[tuple[Any, ...]]) -> HttpResponseBase:
-    """Street crimes (rows of selectors.CRIME_FIELDS) as a JSON array (streamed when large)."""
-    item = _CrimeEncoder().item
-    if len(rows) <= STREAM_ABOVE:
+    """Street crimes (rows of selectors.CRIME_FIELDS) as a JSON array."""
+    return _json_array(rows, _CrimeEncoder().item)
+
+
+def _json_array(items: list[Any], encode: Callable[[Any], str]) -> HttpResponseBase:
+    """A JSON array of items, each encoded to JSON text by ``encode``; streamed in chunks when
+    large (data.police.uk would answer 503)."""
+    if len(items) <= STREAM_ABOVE:
         return HttpResponse(
-            "[" + ",".join([item(r) for r in rows]) + "]", content_type="application/json"
+            "[" + ",".join([encode(i) for i in items]) + "]", content_type="application/json"
         )
 
     def chunks() -> Iterator[str]:
         yield "["
-        for start in range(0, len(rows), 2000):
-            part = ",".join([item(r) for r in rows[start : start + 2000]])
+        for start in range(0, len(items), 2000):
+            part = ",".join([encode(i) for i in items[start : start + 2000]])
             yield ("," if start else "") + part
         yield "]"
 
@@ -217,23 +222,8 @@ def _crime_list(rows: list[tuple[Any, ...]]) -> HttpResponseBase:
 
 
 def _json_list(items: list[Any], transform: Callable[[Any], Any]) -> HttpResponseBase:
-    """A JSON array; streamed in chunks when large (data.police.uk would answer 503)."""
-    if len(items) <= STREAM_ABOVE:
-        return HttpResponse(
-            json.dumps([transform(i) for i in items], separators=(",", ":")),
-            content_type="application/json",
-        )
-
-    def chunks() -> Iterator[str]:
-        yield "["
-        for start in range(0, len(items), 2000):
-            part = json.dumps(
-                [transform(i) for i in items[start : start + 2000]], separators=(",", ":")
-            )[1:-1]
-            yield ("," if start else "") + part
-        yield "]"
-
-    return StreamingHttpResponse(chunks(), content_type="application/json")
+    """A JSON array of ``transform(item)`` for each item."""
+    return _json_array(items, lambda i: json.dumps(transform(i), separators=(",", ":")))
 
 
 # --- endpoints -----------------------------------------------------------------------------

@@ -97,8 +97,6 @@ class FastEngine:
         self.weights_int: IntArray = np.array(problem.weights, dtype=np.int64)
         self._snapshot: _Snapshot | None = None
         self._previous_order: list[int] = []
-        self.runs = 0
-        self.resumed_rounds = 0
         # The compiled loop's view: projects numbered 0..m-1 (``local``), supporters in
         # compressed rows, and per-project numbers.
         self.local: list[int] = list(projects)
@@ -197,7 +195,6 @@ class FastEngine:
             remaining = snapshot.remaining.copy()
             order = list(snapshot.order)
             trace = list(snapshot.trace)
-            self.resumed_rounds += len(snapshot.trace)
         else:
             start_value, start_err = _float_with_error(voter_budget)
             fe = np.empty((self.group_count, 2))
@@ -240,7 +237,6 @@ class FastEngine:
             return None
         order.extend(p for p, _ in steps)
         trace.extend(steps)
-        self.runs += 1
         self._previous_order = order
         return Run(voter_budget=voter_budget, order=order, trace=trace)
 

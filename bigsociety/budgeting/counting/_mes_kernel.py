@@ -186,16 +186,9 @@ def _beaten(lo, hi, groups, weights, units, cost, cost_err, fe, payment):
 
 
 @njit(cache=True, nogil=True)
-def _result(status, order, offsets, masks, rounds, snap_round, fe, value, err, remaining):
+def _result(status, order, offsets, masks, rounds, snap_round, snap):
     """What :func:`run_rounds` returns (see the module doc)."""
-    return (
-        status,
-        order[:rounds],
-        offsets[: rounds + 1],
-        masks,
-        snap_round,
-        (fe, value, err, remaining),
-    )
+    return status, order[:rounds], offsets[: rounds + 1], masks, snap_round, snap
 
 
 @njit(cache=True, nogil=True)
@@ -238,10 +231,8 @@ def run_rounds(
     rounds = 0
     clean = True
     snap_round = -1
-    snap_fe = np.empty((0, 2))
-    snap_value = np.empty(0)
-    snap_err = np.empty(0)
-    snap_remaining = np.empty(0, dtype=np.bool_)
+    # The state at the start of round ``snap_round``: money, bounds, open projects.
+    snap = (np.empty((0, 2)), np.empty(0), np.empty(0), np.empty(0, dtype=np.bool_))
     candidates = np.empty(m, dtype=np.int64)
     round_value = bound_value.copy()
     round_err = bound_err.copy()
@@ -299,10 +290,12 @@ def run_rounds(
                     if limited and clean:
                         clean = False
                         snap_round = rounds
-                        snap_fe = fe.copy()
-                        snap_value = round_value.copy()
-                        snap_err = round_err.copy()
-                        snap_remaining = round_remaining.copy()
+                        snap = (
+                            fe.copy(),
+                            round_value.copy(),
+                            round_err.copy(),
+                            round_remaining.copy(),
+                        )
                     # The payment bound as a price: the scale's error and the division's
                     # rounding are taken off.
                     lower_price = lower / (scale[p] * (1 + scale_rel[p] + 4 * U)) * (1 - 4 * U)
@@ -340,18 +333,12 @@ def run_rounds(
                     masks,
                     rounds,
                     snap_round,
-                    snap_fe,
-                    snap_value,
-                    snap_err,
-                    snap_remaining,
+                    snap,
                 )
             if (status == _UNAFFORDABLE or count) and clean:
                 clean = False
                 snap_round = rounds
-                snap_fe = fe.copy()
-                snap_value = round_value.copy()
-                snap_err = round_err.copy()
-                snap_remaining = round_remaining.copy()
+                snap = (fe.copy(), round_value.copy(), round_err.copy(), round_remaining.copy())
             if status == _UNAFFORDABLE:
                 remaining[p] = False
                 continue
@@ -373,10 +360,7 @@ def run_rounds(
                     masks,
                     rounds,
                     snap_round,
-                    snap_fe,
-                    snap_value,
-                    snap_err,
-                    snap_remaining,
+                    snap,
                 )
         if best < 0:
             break
@@ -405,10 +389,7 @@ def run_rounds(
                     masks,
                     rounds,
                     snap_round,
-                    snap_fe,
-                    snap_value,
-                    snap_err,
-                    snap_remaining,
+                    snap,
                 )
             fe[g, 0] = money
             fe[g, 1] = error
@@ -416,6 +397,4 @@ def run_rounds(
         offsets[rounds + 1] = at + (hi - lo)
         remaining[best] = False
         rounds += 1
-    return _result(
-        OK, order, offsets, masks, rounds, snap_round, snap_fe, snap_value, snap_err, snap_remaining
-    )
+    return _result(OK, order, offsets, masks, rounds, snap_round, snap)
