@@ -311,13 +311,14 @@ class BulkFile:
         return open(self._path, encoding="utf-8-sig", newline="")
 
 
-KIND_ORDER = {STREET: 0, OUTCOMES: 1, STOP_AND_SEARCH: 2}
+KIND_ORDER = {OUTCOMES: 0, STREET: 1, STOP_AND_SEARCH: 2}
 
 
 def discover(paths: list[Path]) -> tuple[list[BulkFile], list[str]]:
     """Every bulk CSV under the given files, folders and zips; and what was not usable.
 
-    Street files come before outcomes files of the same month so outcomes find their crimes.
+    Outcomes files come before street files of the same month: a street file then writes its
+    crimes with their latest outcomes, so no crime of that month is written twice.
     """
     found: list[BulkFile] = []
     problems: list[str] = []

@@ -1,25 +1,32 @@
 """The bulk importer: data.police.uk CSVs into the database, one force-month at a time.
 
 Each file is one force-month of one layout. It is read as a stream (csv.reader, rows written
-in batches: PostgreSQL ``COPY``, SQLite ``executemany``), so memory stays flat whatever the
-file size. Every file runs in its own transaction that first deletes that force-month: a
-re-import replaces it, and a file with any bad row (malformed month, longitude, latitude,
-unknown crime type…) is rolled back whole, every bad line reported by file and line.
+in chunks: PostgreSQL ``COPY`` in text format, SQLite ``executemany``), so memory stays flat
+whatever the file size. For PostgreSQL the rows of a file that needs no escaping (the
+published files never do) are made as COPY text while they are read; the place counts are
+counted as the rows go by. Every file runs in its own transaction that first deletes that
+force-month: a re-import replaces it, and a file with any bad row (malformed month,
+longitude, latitude, unknown crime type…) is rolled back whole, every bad line reported by
+file and line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import queue
+import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, QuerySet
 
 from bigsociety.common.audit import audit_record
 from bigsociety.places.api import Place, PlaceLocator
@@ -28,7 +35,10 @@ from .. import bulk
 from ..models import Crime, CrimeOutcome, Force, ForceMonth, PlaceMonthCount, StopSearch
 
 MAX_ERRORS_PER_FILE = 50
-BATCH = 20_000
+# Rows are sent in chunks of BATCH, small so PostgreSQL starts on a file at once; street
+# rows are sorted by crime key in blocks of SORT_BLOCK (memory stays bounded).
+BATCH = 2_000
+SORT_BLOCK = 20_000
 # A district holding under this share of a force-month's located rows is outside its area.
 OUTSIDE_SHARE = 0.01
 PLACE_KINDS = (Place.Kind.NEIGHBOURHOOD, Place.Kind.WARD, Place.Kind.LOCAL_AUTHORITY)
@@ -192,37 +202,136 @@ class PlaceAttributor:
 
 # --- writers -------------------------------------------------------------------------------
 
+# PostgreSQL COPY text format: a NULL field, and the escapes a field needs.
+NULL_TEXT = "\\N"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# What a file must not hold for its fields to be sent to COPY as they are. A field holds a
+# line break (\r or \n) only inside quotes, so a file without quotes has none.
+_NEEDS_ESCAPING = ("\\", "\t", '"')
+
+
+def copy_text(value: Any) -> str:
+    """One typed value as a field of COPY's text format."""
+    if value is None:
+        return NULL_TEXT
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def copy_lines(rows: list[tuple[Any, ...]], *, text: bool) -> str:
+    """Rows as COPY text: ``text`` rows are already fields (strings needing no escape)."""
+    if not text:
+        rows = [tuple(map(copy_text, row)) for row in rows]
+    return "\n".join(map("\t".join, rows)) + "\n"
+
 
 class _Writer:
-    """Rows into one table in batches, on the connection's current transaction."""
+    """Rows into one table in chunks, on the connection's current transaction.
+
+    ``write`` consumes every row (so every bad line of the file is reported) but writes
+    nothing more once the file has a bad row: the file is then rolled back whole.
+    """
 
     def __init__(self, table: str, columns: tuple[str, ...]):
         self.table = table
         self.columns = columns
-        self.batch: list[tuple[Any, ...]] = []
-        self.stopped = False
 
     def __enter__(self) -> _Writer:
         return self
 
-    def add(self, row: tuple[Any, ...]) -> None:
-        if self.stopped:
-            return
-        self.batch.append(row)
-        if len(self.batch) >= BATCH:
-            self.flush()
+    def write(
+        self,
+        chunks: Iterator[tuple[int, Any]],
+        report: FileReport,
+        on_rows: Callable[[int], None] | None = None,
+    ) -> None:
+        count = 0
+        for size, payload in chunks:
+            if not report.error_count:
+                self.send(payload)
+            previous, count = count, count + size
+            if on_rows is not None and count // 50_000 > previous // 50_000:
+                on_rows(count)
 
-    def stop(self) -> None:
-        """After a bad row nothing more is written (the file will be rolled back)."""
-        self.stopped = True
-        self.batch = []
-
-    def flush(self) -> None:
+    def send(self, payload: Any) -> None:
         raise NotImplementedError
 
     def __exit__(self, *exc: object) -> None:
-        if not self.stopped and exc[0] is None:
-            self.flush()
+        pass
+
+
+def _encode(chunk: list[tuple[Any, ...]], *, text: bool) -> Any:
+    """A chunk of rows as its writer sends it: COPY text for PostgreSQL, tuples for SQLite."""
+    if connection.vendor == "postgresql":
+        return copy_lines(chunk, text=text)
+    return chunk
+
+
+class _ReadAhead:
+    """An iterator run in a thread from the start, a few items ahead of its consumer.
+
+    While PostgreSQL takes in one file (the importing thread waits on the socket, without
+    the GIL) the next rows, or the next file, are read and encoded, so the two processes
+    work side by side. What runs here never touches the database; an exception is raised
+    in the consumer, in order.
+    """
+
+    DEPTH = 4
+
+    def __init__(self, items: Iterator[Any]):
+        self.items = items
+        self.ready: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=self.DEPTH)
+        self.stop = threading.Event()
+        self.worker = threading.Thread(target=self._produce, name="crime-import-read-ahead")
+        self.worker.daemon = True
+        self.worker.start()
+
+    def _put(self, item: tuple[bool, Any]) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _produce(self) -> None:
+        try:
+            for item in self.items:
+                if not self._put((False, item)):
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            self._put((True, exc))
+            return
+        self._put((True, None))
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        if self.worker is None:
+            raise StopIteration
+        done, item = self.ready.get()
+        if done:
+            self.close()
+            if item is not None:
+                raise item
+            raise StopIteration
+        return item
+
+    def close(self) -> None:
+        self.stop.set()
+        while self.worker is not None and self.worker.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self.ready.get(timeout=0.1)
+        self.worker = None  # type: ignore[assignment]
 
 
 class _SqliteWriter(_Writer):
@@ -235,14 +344,12 @@ class _SqliteWriter(_Writer):
         self.cursor = connection.connection.cursor()
         return self
 
-    def flush(self) -> None:
-        if self.batch:
-            self.cursor.executemany(self.sql, self.batch)
-            self.batch = []
+    def send(self, payload: list[tuple[Any, ...]]) -> None:
+        self.cursor.executemany(self.sql, payload)
 
 
 class _PostgresWriter(_Writer):
-    """COPY … FROM STDIN with psycopg 3, rows streamed through one open COPY."""
+    """COPY … FROM STDIN (text format) with psycopg 3, chunks streamed through one COPY."""
 
     def __enter__(self) -> _PostgresWriter:
         connection.ensure_connection()
@@ -251,12 +358,8 @@ class _PostgresWriter(_Writer):
         self.copy = self._copy_cm.__enter__()
         return self
 
-    def add(self, row: tuple[Any, ...]) -> None:
-        if not self.stopped:
-            self.copy.write_row(row)
-
-    def flush(self) -> None:
-        pass
+    def send(self, payload: str) -> None:
+        self.copy.write(payload)
 
     def __exit__(self, *exc: Any) -> None:
         self._copy_cm.__exit__(*exc)
@@ -266,6 +369,15 @@ def _writer(table: str, columns: tuple[str, ...]) -> _Writer:
     if connection.vendor == "postgresql":
         return _PostgresWriter(table, columns)
     return _SqliteWriter(table, columns)
+
+
+def _plain(source: bulk.BulkFile) -> bool:
+    """True when no field of the file needs a COPY escape (the published files never do)."""
+    with source.open() as handle:
+        while block := handle.read(1 << 20):
+            if any(mark in block for mark in _NEEDS_ESCAPING):
+                return False
+    return True
 
 
 # --- one file ------------------------------------------------------------------------------
@@ -310,20 +422,31 @@ def _street_rows(
     places: PlaceAttributor,
     errors: _Errors,
     districts: Counter[str],
-    outcomes: dict[str, tuple[str, dt.date]],
+    outcomes: dict[str, tuple[str, Any]],
+    counts: Counter[tuple[tuple[int | None, int | None, int | None], str]],
+    *,
+    text: bool = False,
 ) -> Iterator[tuple[Any, ...]]:
     """Valid rows of a street file as CRIME_COLUMNS tuples; bad lines go to ``errors``.
 
-    The hot loop of the import: a published point (latitude, longitude, street) repeats many
-    times in a month, so its parsing, location id and place look-up are cached by its text.
+    The hot loop of the import. A published point (latitude, longitude, street) repeats many
+    times in a month, so its parsing, location id and place look-up are done once per point.
+    ``text`` rows are COPY text fields (``outcomes`` then holds months as text too);
+    otherwise values are typed. ``districts`` counts rows by LSOA name and ``counts`` rows by
+    (neighbourhood, ward, authority) and category, for the places' monthly counts.
     """
     month_s = bulk.month_str(month)
+    null: str | None = NULL_TEXT if text else None
+    month_v: Any = month.isoformat() if text else month
+    not_outside: Any = "f" if text else False
+    nowhere = (null, null, null, null, null, null, None)
     seen: set[str] = set()
     categories = bulk.CATEGORIES
     locate = places.locate
     location_id = bulk.location_id
     crime_key = bulk.crime_key
-    points: dict[tuple[str, str, str], tuple[Any, ...] | None] = {}
+    points: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+    no_location = without_id = repeated_ids = in_our_places = good_rows = 0
     line = 1
     for row in rows:
         line += 1
@@ -345,39 +468,57 @@ def _street_rows(
             point = points.get(key)
             if point is None:
                 good, lat, lng = _coords(lat_s, lng_s, line, errors)
-                if not good or lat is None:
+                if not good or lat is None or lng is None:
                     continue
-                hood, ward, authority = locate(lat, lng)
-                point = (lat, lng, location_id(lat, lng, loc), hood, ward, authority,
-                         ward is not None or authority is not None)  # fmt: skip
+                found = locate(lat, lng)
+                hood, ward, authority = found
+                lid = location_id(lat, lng, loc)
+                fields = (
+                    (
+                        repr(lat),
+                        repr(lng),
+                        str(lid),
+                        *(null if p is None else str(p) for p in found),
+                    )
+                    if text
+                    else (lat, lng, lid, hood, ward, authority)
+                )
+                point = (*fields, found if found != places.NONE else None)
                 if len(points) > 200_000:  # bounded memory
                     points.clear()
                 points[key] = point
-            lat, lng, lid, hood, ward, authority, ours = point
-            if ours:
-                report.in_our_places += 1
+            lat_v, lng_v, lid_v, hood_v, ward_v, authority_v, place = point
+            if place is not None:
+                counts[place, category] += 1
+                if place[1] is not None or place[2] is not None:
+                    in_our_places += 1
             if lsoa_n:
                 districts[lsoa_n] += 1
         else:
-            report.no_location += 1
-            lat = lng = lid = hood = ward = authority = None
+            no_location += 1
+            lat_v, lng_v, lid_v, hood_v, ward_v, authority_v, place = nowhere
+        outcome_month = null
         if cid:
             if cid in seen:
-                report.repeated_ids += 1
+                repeated_ids += 1
             else:
                 seen.add(cid)
             key_id = crime_key(cid)
+            key_v = null if key_id is None else str(key_id) if text else key_id
             if outcomes and cid in outcomes:  # a later outcomes file already said more
                 last, outcome_month = outcomes[cid]
-            else:
-                outcome_month = None
         else:
-            outcome_month = None
-            report.without_id += 1
-            key_id = None
-        report.rows += 1
-        yield (month, force, cid, key_id, reported, falls, lat, lng, loc, lid, lsoa_c, lsoa_n,
-               category, last, outcome_month, ctx, False, hood, ward, authority)  # fmt: skip
+            without_id += 1
+            key_v = null
+        good_rows += 1
+        yield (month_v, force, cid, key_v, reported, falls, lat_v, lng_v, loc, lid_v, lsoa_c,
+               lsoa_n, category, last, outcome_month, ctx, not_outside, hood_v, ward_v,
+               authority_v)  # fmt: skip
+    report.rows += good_rows
+    report.no_location += no_location
+    report.without_id += without_id
+    report.repeated_ids += repeated_ids
+    report.in_our_places += in_our_places
 
 
 def _outcome_rows(
@@ -386,8 +527,13 @@ def _outcome_rows(
     month: dt.date,
     force: str,
     errors: _Errors,
+    *,
+    text: bool = False,
 ) -> Iterator[tuple[Any, ...]]:
+    """Valid rows of an outcomes file as OUTCOME_COLUMNS tuples (COPY text fields if ``text``)."""
     month_s = bulk.month_str(month)
+    null: str | None = NULL_TEXT if text else None
+    month_v: Any = month.isoformat() if text else month
     seen: set[tuple[str, str]] = set()
     line = 1
     for row in rows:
@@ -417,21 +563,14 @@ def _outcome_rows(
         if lat is None:
             report.no_location += 1
         report.rows += 1
-        yield (
-            month,
-            force,
-            cid,
-            bulk.crime_key(cid),
-            reported,
-            falls,
-            lat,
-            lng,
-            loc,
-            bulk.location_id(lat, lng, loc),
-            lsoa_c,
-            lsoa_n,
-            outcome,
-        )
+        key_id, lid = bulk.crime_key(cid), bulk.location_id(lat, lng, loc)
+        if text:
+            yield (month_v, force, cid, null if key_id is None else str(key_id), reported, falls,
+                   null if lat is None else repr(lat), null if lng is None else repr(lng), loc,
+                   null if lid is None else str(lid), lsoa_c, lsoa_n, outcome)  # fmt: skip
+        else:
+            yield (month_v, force, cid, key_id, reported, falls, lat, lng, loc, lid, lsoa_c, lsoa_n,
+                   outcome)  # fmt: skip
 
 
 def _stop_rows(
@@ -497,45 +636,65 @@ class _Rollback(Exception):
 def _latest_outcomes(force: str, month: dt.date) -> dict[str, tuple[str, dt.date]]:
     """The newest outcome of each of a force's crimes from outcomes files of ``month`` on."""
     latest: dict[str, tuple[str, dt.date]] = {}
-    rows = (
-        CrimeOutcome.objects.filter(force=force, month__gte=month)
-        .order_by("month", "id")
-        .values_list("crime_id", "outcome", "month")
-    )
-    for crime_id, outcome, outcome_month in rows.iterator(chunk_size=20_000):
-        latest[crime_id] = (outcome, outcome_month)
+    table = CrimeOutcome._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # table is the model's own, never input
+            f"SELECT crime_id, outcome, month FROM {table} "  # noqa: S608
+            "WHERE force = %s AND month >= %s ORDER BY month, id",
+            [force, month],
+        )
+        while batch := cursor.fetchmany(20_000):
+            for crime_id, outcome, outcome_month in batch:
+                if isinstance(outcome_month, str):  # SQLite hands dates back as text
+                    outcome_month = dt.date.fromisoformat(outcome_month)
+                latest[crime_id] = (outcome, outcome_month)
     return latest
 
 
-def _apply_outcomes(*, force: str, month: dt.date) -> None:
-    """An outcomes file of ``month`` brings its crimes' last outcome up to date."""
+def _apply_outcomes(*, force: str, month: dt.date, street_follows: bool = False) -> None:
+    """An outcomes file of ``month`` brings its crimes' last outcome up to date.
+
+    When the same import brings that force-month's street file next (outcomes files come
+    first), its crimes take their outcomes as they are written, so only earlier months'
+    crimes are updated here.
+    """
+    same_month = "<" if street_follows else "<="
     with connection.cursor() as cursor:
         cursor.execute(
-            """
+            # same_month is one of two operators above, never input
+            f"""
             UPDATE crime_crime SET last_outcome = o.outcome, outcome_month = o.month
             FROM crime_crimeoutcome o
             WHERE o.force = %s AND o.month = %s
               AND crime_crime.crime_key = o.crime_key AND crime_crime.crime_id = o.crime_id
-              AND crime_crime.month <= o.month
+              AND crime_crime.month {same_month} o.month
               AND (crime_crime.outcome_month IS NULL OR crime_crime.outcome_month <= o.month)
-            """,
+            """,  # noqa: S608
             [force, month],
         )
 
 
-def _count_places(force: str, month: dt.date) -> None:
-    PlaceMonthCount.objects.filter(force=force, month=month).delete()
-    with connection.cursor() as cursor:
-        for column in ("neighbourhood_id", "ward_id", "authority_id"):
-            # column is one of the three constants above, never input
-            head = "INSERT INTO crime_placemonthcount (place_id, force, month, category, count) "
-            body = f"SELECT {column}, force, month, category, COUNT(*) FROM crime_crime "  # noqa: S608
-            tail = f"WHERE force = %s AND month = %s AND {column} IS NOT NULL GROUP BY {column}, force, month, category"  # noqa: E501
-            sql = head + body + tail
-            cursor.execute(sql, [force, month])
+def _write_place_counts(
+    force: str,
+    month: dt.date,
+    counts: Counter[tuple[tuple[int | None, int | None, int | None], str]],
+) -> None:
+    """The force-month's crimes per place and category, counted as its rows were read."""
+    per_place: Counter[tuple[int, str]] = Counter()
+    for (places, category), n in counts.items():
+        for place_id in places:
+            if place_id is not None:
+                per_place[place_id, category] += n
+    PlaceMonthCount.objects.bulk_create(
+        PlaceMonthCount(place_id=place_id, force=force, month=month, category=category, count=n)
+        for (place_id, category), n in per_place.items()
+    )
 
 
-def _mark_outside(force: str, month: dt.date, lsoas: Counter[str]) -> int:
+def _mark_outside(
+    force: str, month: dt.date, lsoas: Counter[str], span: tuple[int | None, int | None]
+) -> int:
     districts: Counter[str] = Counter()
     for name, n in lsoas.items():
         districts[bulk.district_of(name)] += n
@@ -547,28 +706,60 @@ def _mark_outside(force: str, month: dt.date, lsoas: Counter[str]) -> int:
     with connection.cursor() as cursor:
         for district in outside:
             cursor.execute(
-                "UPDATE crime_crime SET outside_area = %s WHERE force = %s AND month = %s "
-                "AND lsoa_name LIKE %s",
-                [True, force, month, district.replace("%", "").replace("_", "") + " %"],
+                "UPDATE crime_crime SET outside_area = %s WHERE id BETWEEN %s AND %s "
+                "AND force = %s AND month = %s AND lsoa_name LIKE %s",
+                [True, *span, force, month, district.replace("%", "").replace("_", "") + " %"],
             )
             marked += max(cursor.rowcount, 0)
     return marked
 
 
-def import_file(
-    *,
-    source: bulk.BulkFile,
-    places: PlaceAttributor,
-    acting_user: Any = None,
-    on_rows: Callable[[int], None] | None = None,
-) -> FileReport:
-    """Import one bulk file, replacing its force-month, or refuse it whole."""
-    name = source.name
-    report = FileReport(
-        file=source.label, force=name.force, month=bulk.month_str(name.month), kind=name.kind
-    )
-    errors = _Errors(report)
-    try:
+TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    bulk.STREET: (Crime._meta.db_table, CRIME_COLUMNS),
+    bulk.OUTCOMES: (CrimeOutcome._meta.db_table, OUTCOME_COLUMNS),
+    bulk.STOP_AND_SEARCH: (StopSearch._meta.db_table, STOP_COLUMNS),
+}
+
+
+class _FileRead:
+    """One bulk file being read: its report so far and its rows as chunks for the writer.
+
+    ``outcomes`` (street files) are the latest outcomes of its force's crimes, read from
+    the database before reading starts. With ``ahead`` the file is read in a thread from
+    the moment it is made (see _ReadAhead).
+    """
+
+    def __init__(
+        self,
+        source: bulk.BulkFile,
+        places: PlaceAttributor,
+        outcomes: dict[str, tuple[str, dt.date]],
+        *,
+        ahead: bool,
+    ):
+        name = self.name = source.name
+        self.source = source
+        self.report = FileReport(
+            file=source.label, force=name.force, month=bulk.month_str(name.month), kind=name.kind
+        )
+        self.errors = _Errors(self.report)
+        self.districts: Counter[str] = Counter()
+        self.counts: Counter[tuple[tuple[int | None, int | None, int | None], str]] = Counter()
+        items = self._items(places, outcomes)
+        self.items: Iterator[Any] = _ReadAhead(items) if ahead else items
+
+    def _items(
+        self, places: PlaceAttributor, outcomes: dict[str, tuple[str, Any]]
+    ) -> Iterator[Any]:
+        """First None once the header is good, then (rows, payload) chunks."""
+        source, name, report, errors = self.source, self.name, self.report, self.errors
+        # PostgreSQL takes street and outcomes rows as COPY text made as they are read,
+        # when no field needs an escape; otherwise typed rows are encoded field by field.
+        text = (
+            connection.vendor == "postgresql"
+            and name.kind in (bulk.STREET, bulk.OUTCOMES)
+            and _plain(source)
+        )
         with source.open() as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
@@ -583,69 +774,137 @@ def import_file(
                     f"{source.label}: the name says a {name.kind} file but the header is "
                     f"the {kind} layout"
                 )
-            with transaction.atomic():
-                report.replaced = _delete_force_month(name)
-                districts: Counter[str] = Counter()
-                if kind == bulk.STREET:
-                    columns: tuple[str, ...]
-                    table, columns = Crime._meta.db_table, CRIME_COLUMNS
-                    rows: Iterable[tuple[Any, ...]] = _street_rows(
-                        reader,
-                        report,
-                        name.month,
-                        name.force,
-                        places,
-                        errors,
-                        districts,
-                        _latest_outcomes(name.force, name.month),
-                    )
-                elif kind == bulk.OUTCOMES:
-                    table, columns = CrimeOutcome._meta.db_table, OUTCOME_COLUMNS
-                    rows = _outcome_rows(reader, report, name.month, name.force, errors)
-                else:
-                    table, columns = StopSearch._meta.db_table, STOP_COLUMNS
-                    rows = _stop_rows(reader, report, name.month, name.force, places, errors)
-                with _writer(table, columns) as writer:
-                    for count, row in enumerate(rows, start=1):
-                        if report.error_count:
-                            writer.stop()
-                        writer.add(row)
-                        if on_rows is not None and count % 50_000 == 0:
-                            on_rows(count)
-                    if report.error_count:
-                        writer.stop()
-                if report.error_count:
-                    raise _Rollback
-                force = _force(name.force, source)
-                if kind == bulk.STREET:
-                    report.outside_area = _mark_outside(name.force, name.month, districts)
-                    _count_places(name.force, name.month)
-                elif kind == bulk.OUTCOMES:
-                    _apply_outcomes(force=name.force, month=name.month)
-                record, _ = ForceMonth.objects.update_or_create(
-                    force=force,
-                    month=name.month,
-                    kind=kind,
-                    defaults={
-                        "source": source.label[:500],
-                        "rows": report.rows,
-                        "no_location": report.no_location,
-                        "without_id": report.without_id,
-                        "repeated_ids": report.repeated_ids,
-                        "outside_area": report.outside_area,
-                        "in_our_places": report.in_our_places,
-                        "imported_by": acting_user
-                        if getattr(acting_user, "is_authenticated", False)
-                        else None,
-                    },
+            yield None
+            rows: Iterator[tuple[Any, ...]]
+            if kind == bulk.STREET:
+                if text:
+                    outcomes = {c: (copy_text(o), m.isoformat()) for c, (o, m) in outcomes.items()}
+                rows = _street_rows(
+                    reader,
+                    report,
+                    name.month,
+                    name.force,
+                    places,
+                    errors,
+                    self.districts,
+                    outcomes,
+                    self.counts,
+                    text=text,
                 )
-                audit_record(
-                    actor=acting_user,
-                    action="crime.force_month.import",
-                    target=record,
-                    changes={"rows": report.rows, "replaced": report.replaced},
-                )
-                report.imported = True
+            elif kind == bulk.OUTCOMES:
+                rows = _outcome_rows(reader, report, name.month, name.force, errors, text=text)
+            else:
+                rows = _stop_rows(reader, report, name.month, name.force, places, errors)
+            while block := list(islice(rows, SORT_BLOCK)):
+                if kind == bulk.STREET:
+                    block.sort(key=_by_crime_key)
+                for start in range(0, len(block), BATCH):
+                    chunk = block[start : start + BATCH]
+                    yield len(chunk), _encode(chunk, text=text)
+
+    def close(self) -> None:
+        if isinstance(self.items, _ReadAhead):
+            self.items.close()
+
+
+def _by_crime_key(row: tuple[Any, ...]) -> int:
+    """Street rows in crime-key order: their index entries then go in page by page, not at
+    random across the whole crime-key index (a large saving once it outgrows the cache)."""
+    key = row[3]
+    return -1 if key is None or key == NULL_TEXT else int(key)
+
+
+def _feeds(source: bulk.BulkFile, after: bulk.BulkFile) -> bool:
+    """True when ``source`` is the outcomes file of the street file ``after``."""
+    return (
+        source.name.kind == bulk.OUTCOMES
+        and after.name.kind == bulk.STREET
+        and (source.name.force, source.name.month) == (after.name.force, after.name.month)
+    )
+
+
+def _outcomes_for(source: bulk.BulkFile) -> dict[str, tuple[str, dt.date]]:
+    if source.name.kind != bulk.STREET:
+        return {}
+    return _latest_outcomes(source.name.force, source.name.month)
+
+
+def import_file(
+    *,
+    source: bulk.BulkFile,
+    places: PlaceAttributor,
+    acting_user: Any = None,
+    on_rows: Callable[[int], None] | None = None,
+    street_follows: bool = False,
+) -> FileReport:
+    """Import one bulk file, replacing its force-month, or refuse it whole.
+
+    ``street_follows``: this is an outcomes file and the same import brings its force-month's
+    street file next.
+    """
+    read = _FileRead(source, places, _outcomes_for(source), ahead=False)
+    return _import_read(
+        read, acting_user=acting_user, on_rows=on_rows, street_follows=street_follows
+    )
+
+
+def _import_read(
+    read: _FileRead,
+    *,
+    acting_user: Any = None,
+    on_rows: Callable[[int], None] | None = None,
+    street_follows: bool = False,
+    on_sent: Callable[[], None] | None = None,
+) -> FileReport:
+    """Write a file being read, in one transaction; ``on_sent`` once its last row is sent."""
+    source, name, report = read.source, read.name, read.report
+    kind = name.kind
+    try:
+        next(read.items)  # the header is good (or BadFile is raised)
+        with transaction.atomic():
+            report.replaced = _delete_force_month(name)
+            table, columns = TABLES[kind]
+            before = _last_id(kind)
+            with _writer(table, columns) as writer:
+                writer.write(read.items, report, on_rows)
+                if on_sent is not None:
+                    on_sent()
+            if report.error_count:
+                raise _Rollback
+            # the ids of this file's rows (with, at most, other imports' rows in between)
+            span = _ids_after(before) if kind == bulk.STREET else (None, None)
+            force = _force(name.force, source)
+            if kind == bulk.STREET:
+                report.outside_area = _mark_outside(name.force, name.month, read.districts, span)
+                _write_place_counts(name.force, name.month, read.counts)
+            elif kind == bulk.OUTCOMES:
+                _apply_outcomes(force=name.force, month=name.month, street_follows=street_follows)
+            record, _ = ForceMonth.objects.update_or_create(
+                force=force,
+                month=name.month,
+                kind=kind,
+                defaults={
+                    "source": source.label[:500],
+                    "rows": report.rows,
+                    "no_location": report.no_location,
+                    "without_id": report.without_id,
+                    "repeated_ids": report.repeated_ids,
+                    "outside_area": report.outside_area,
+                    "in_our_places": report.in_our_places,
+                    "first_row_id": span[0],
+                    "last_row_id": span[1],
+                    "imported_by": acting_user
+                    if getattr(acting_user, "is_authenticated", False)
+                    else None,
+                },
+            )
+            audit_record(
+                actor=acting_user,
+                action="crime.force_month.import",
+                target=record,
+                changes={"rows": report.rows, "replaced": report.replaced},
+            )
+            report.imported = True
     except _Rollback:
         report.imported = False
     except BadFile as exc:
@@ -654,25 +913,47 @@ def import_file(
     except (UnicodeDecodeError, csv.Error) as exc:
         report.error_count += 1
         report.errors.append(f"{source.label}: the file cannot be read as CSV text ({exc})")
+    finally:
+        read.close()
     return report
 
 
 def _delete_force_month(name: bulk.BulkName) -> bool:
-    model = {bulk.STREET: Crime, bulk.OUTCOMES: CrimeOutcome, bulk.STOP_AND_SEARCH: StopSearch}[
-        name.kind
-    ]
+    """Delete what an earlier import of this force-month wrote; True if there was one.
+
+    Street crimes are found through the id range their ForceMonth holds (the crime table
+    has no (force, month) index); they are written in the transaction that records it, so
+    with no record there are none.
+    """
     existed = ForceMonth.objects.filter(
         force__slug=name.force, month=name.month, kind=name.kind
     ).exists()
-    manager = model._default_manager
-    manager.filter(force=name.force, month=name.month)._raw_delete(  # type: ignore[attr-defined]  # private Django API: a bulk DELETE without collecting rows
-        manager.db
-    )
+    rows: QuerySet[Any] | None
     if name.kind == bulk.STREET:
         PlaceMonthCount.objects.filter(force=name.force, month=name.month)._raw_delete(
             PlaceMonthCount.objects.db
         )
+        rows = Crime.objects.of_force_month(name.force, name.month) if existed else None
+    else:
+        model = CrimeOutcome if name.kind == bulk.OUTCOMES else StopSearch
+        rows = model._default_manager.filter(force=name.force, month=name.month)
+    if rows is not None:
+        rows._raw_delete(rows.db)  # type: ignore[attr-defined]  # private Django API: a bulk DELETE without collecting rows
     return existed
+
+
+def _last_id(kind: str) -> int:
+    """The highest row id of the layout's table (0 when empty): an import's rows come after."""
+    model = {bulk.STREET: Crime, bulk.OUTCOMES: CrimeOutcome, bulk.STOP_AND_SEARCH: StopSearch}[
+        kind
+    ]
+    return model._default_manager.aggregate(last=Max("id"))["last"] or 0
+
+
+def _ids_after(before: int) -> tuple[int | None, int | None]:
+    """The first and last crime ids above ``before``: the rows a street file just wrote."""
+    span = Crime.objects.filter(id__gt=before).aggregate(first=Min("id"), last=Max("id"))
+    return span["first"], span["last"]
 
 
 def _force(slug: str, source: bulk.BulkFile) -> Force:
@@ -705,10 +986,40 @@ def import_paths(
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -196608")
     imported: set[tuple[str, dt.date]] = set()
+    streets = {(f.name.force, f.name.month) for f in files if f.name.kind == bulk.STREET}
+    # With PostgreSQL the next file is read (in a thread) while the server finishes taking
+    # in this one; its outcomes are read first, unless this file is where they come from.
+    ahead = connection.vendor == "postgresql"
+    upcoming: list[_FileRead] = []  # the next file, once it is being read
     for index, source in enumerate(files, start=1):
-        file_report = import_file(
-            source=source, places=places, acting_user=acting_user, on_rows=on_rows
+        read = (
+            upcoming.pop()
+            if upcoming
+            else _FileRead(source, places, _outcomes_for(source), ahead=ahead)
         )
+        after = files[index] if index < len(files) else None
+        start_next: Callable[[], None] | None = None
+        if ahead and after is not None and not _feeds(source, after):
+            start_next = partial(
+                lambda after, outcomes: upcoming.append(
+                    _FileRead(after, places, outcomes, ahead=True)
+                ),
+                after,
+                _outcomes_for(after),
+            )
+        try:
+            file_report = _import_read(
+                read,
+                acting_user=acting_user,
+                on_rows=on_rows,
+                street_follows=source.name.kind == bulk.OUTCOMES
+                and (source.name.force, source.name.month) in streets,
+                on_sent=start_next,
+            )
+        except BaseException:
+            for pending in upcoming:
+                pending.close()
+            raise
         report.files.append(file_report)
         if file_report.imported and source.name.kind == bulk.STREET:
             imported.add((source.name.force, source.name.month))

@@ -34,7 +34,7 @@ def month_csv(*, force: str, month: dt.date) -> bytes:
     names = bulk.CATEGORY_NAMES
     month_s = bulk.month_str(month)
     for c in (
-        Crime.objects.filter(force=force, month=month)
+        Crime.objects.of_force_month(force, month)
         .order_by("id")
         .values_list(
             "crime_id",

@@ -134,8 +134,8 @@ def test_discover_orders_files_and_reports_unusable_names(tmp_path):
     # then
     assert [(f.name.month.month, f.name.kind) for f in files] == [
         (12, "street"),
-        (1, "street"),
         (1, "outcomes"),
+        (1, "street"),
     ]
     assert files[0].label == "bulk.zip:2023-12/2023-12-kent-street.csv"
     assert len(problems) == 2
