@@ -267,11 +267,9 @@ class _Writer:
         pass
 
 
-def _encode(chunk: list[tuple[Any, ...]], *, text: bool) -> Any:
+def _encode(chunk: list[tuple[Any, ...]], *, postgres: bool, text: bool) -> Any:
     """A chunk of rows as its writer sends it: COPY text for PostgreSQL, tuples for SQLite."""
-    if connection.vendor == "postgresql":
-        return copy_lines(chunk, text=text)
-    return chunk
+    return copy_lines(chunk, text=text) if postgres else chunk
 
 
 class _ReadAhead:
@@ -289,9 +287,10 @@ class _ReadAhead:
         self.items = items
         self.ready: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=self.DEPTH)
         self.stop = threading.Event()
-        self.worker = threading.Thread(target=self._produce, name="crime-import-read-ahead")
-        self.worker.daemon = True
-        self.worker.start()
+        worker = threading.Thread(target=self._produce, name="crime-import-read-ahead")
+        worker.daemon = True
+        worker.start()
+        self.worker: threading.Thread | None = worker
 
     def _put(self, item: tuple[bool, Any]) -> bool:
         while not self.stop.is_set():
@@ -331,7 +330,7 @@ class _ReadAhead:
         while self.worker is not None and self.worker.is_alive():
             with contextlib.suppress(queue.Empty):
                 self.ready.get(timeout=0.1)
-        self.worker = None  # type: ignore[assignment]
+        self.worker = None
 
 
 class _SqliteWriter(_Writer):
@@ -745,6 +744,8 @@ class _FileRead:
         self.errors = _Errors(self.report)
         self.districts: Counter[str] = Counter()
         self.counts: Counter[tuple[tuple[int | None, int | None, int | None], str]] = Counter()
+        # decided here, in the importing thread: the reading may run in another
+        self.postgres = connection.vendor == "postgresql"
         items = self._items(places, outcomes)
         self.items: Iterator[Any] = _ReadAhead(items) if ahead else items
 
@@ -755,11 +756,8 @@ class _FileRead:
         source, name, report, errors = self.source, self.name, self.report, self.errors
         # PostgreSQL takes street and outcomes rows as COPY text made as they are read,
         # when no field needs an escape; otherwise typed rows are encoded field by field.
-        text = (
-            connection.vendor == "postgresql"
-            and name.kind in (bulk.STREET, bulk.OUTCOMES)
-            and _plain(source)
-        )
+        postgres = self.postgres
+        text = postgres and name.kind in (bulk.STREET, bulk.OUTCOMES) and _plain(source)
         with source.open() as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
@@ -800,7 +798,7 @@ class _FileRead:
                     block.sort(key=_by_crime_key)
                 for start in range(0, len(block), BATCH):
                     chunk = block[start : start + BATCH]
-                    yield len(chunk), _encode(chunk, text=text)
+                    yield len(chunk), _encode(chunk, postgres=postgres, text=text)
 
     def close(self) -> None:
         if isinstance(self.items, _ReadAhead):
@@ -864,7 +862,7 @@ def _import_read(
         with transaction.atomic():
             report.replaced = _delete_force_month(name)
             table, columns = TABLES[kind]
-            before = _last_id(kind)
+            before = _last_crime_id() if kind == bulk.STREET else 0
             with _writer(table, columns) as writer:
                 writer.write(read.items, report, on_rows)
                 if on_sent is not None:
@@ -942,12 +940,9 @@ def _delete_force_month(name: bulk.BulkName) -> bool:
     return existed
 
 
-def _last_id(kind: str) -> int:
-    """The highest row id of the layout's table (0 when empty): an import's rows come after."""
-    model = {bulk.STREET: Crime, bulk.OUTCOMES: CrimeOutcome, bulk.STOP_AND_SEARCH: StopSearch}[
-        kind
-    ]
-    return model._default_manager.aggregate(last=Max("id"))["last"] or 0
+def _last_crime_id() -> int:
+    """The highest crime id (0 when none): a street file's rows come after it."""
+    return Crime.objects.aggregate(last=Max("id"))["last"] or 0
 
 
 def _ids_after(before: int) -> tuple[int | None, int | None]:
