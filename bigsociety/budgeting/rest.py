@@ -146,8 +146,7 @@ def put_ballot(
     ``projects`` are project references (e.g. "P3") in the voter's order."""
     user = request.user
     budget = selectors.budget_for_ballot(user=user, slug=slug, budget_slug=budget_slug)
-    on_ballot = budget.projects.on_ballot().only("id", "budget_id", "reference", "cost")
-    projects = {p.pk: p for p in on_ballot}
+    projects = selectors.ballot_projects(budget)
     refs = {p.reference: pk for pk, p in projects.items()}
     unknown = [r for r in payload.projects if r not in refs]
     if unknown:

@@ -53,6 +53,30 @@ def budget_for_ballot(*, user: Any, slug: str, budget_slug: str) -> Budget:
     return budget
 
 
+# The projects on each frozen ballot, by (budget id, budget created, config frozen at). Once
+# voting opens the ballot is frozen (the services refuse project, budget and ballot changes),
+# so every submission of a vote may share one lookup. The instances are read only.
+_BALLOT_PROJECTS: dict[tuple[Any, ...], dict[int, Project]] = {}
+_BALLOT_PROJECTS_MAX = 256
+
+
+def ballot_projects(budget: Budget) -> dict[int, Project]:
+    """The budget's projects on the ballot, by id (id, reference and cost loaded). Cached in
+    the process once the process's config is frozen; read afresh before that."""
+    process = budget.process
+    frozen_at = process.config_frozen_at
+    key = (budget.pk, budget.created_at, process.pk, frozen_at)
+    if frozen_at is not None and (cached := _BALLOT_PROJECTS.get(key)) is not None:
+        return cached
+    on_ballot = budget.projects.on_ballot().only("id", "budget_id", "reference", "cost")
+    projects = {p.pk: p for p in on_ballot}
+    if frozen_at is not None:
+        if len(_BALLOT_PROJECTS) >= _BALLOT_PROJECTS_MAX:
+            _BALLOT_PROJECTS.clear()
+        _BALLOT_PROJECTS[key] = projects
+    return projects
+
+
 def budgets_with_projects(process: Process) -> list[Budget]:
     return list(
         process.budgets.select_related("ward")

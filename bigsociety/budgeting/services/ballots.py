@@ -9,10 +9,11 @@ as a changed ballot should) and never create a second ballot.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,6 +184,102 @@ def _save_ballot(
     return ballot, False
 
 
+_UPSERT_COLUMNS = (
+    "created_at",
+    "updated_at",
+    "budget_id",
+    "elector_id",
+    "voting_method",
+    "selection",
+    "points",
+    "voter_ward_id",
+    "age_band",
+    "revision",
+)
+_UPSERT_CHANGED = ("updated_at", "selection", "points", "voter_ward_id", "age_band")
+
+
+def _upsert_sql(qn: Any) -> str:
+    """The upsert statement (identifiers from the model, every value a parameter)."""
+    table = qn(Ballot._meta.db_table)
+    columns = ", ".join(qn(c) for c in _UPSERT_COLUMNS)
+    marks = ", ".join(["%s"] * len(_UPSERT_COLUMNS))
+    changed = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in _UPSERT_CHANGED)
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608 - placeholders only
+        f"ON CONFLICT ({qn('budget_id')}, {qn('elector_id')}) DO UPDATE SET {changed}, "
+        f"{qn('revision')} = {table}.{qn('revision')} + 1 "
+        f"WHERE {table}.{qn('voting_method')} = EXCLUDED.{qn('voting_method')} "
+        f"RETURNING {qn('id')}, {qn('revision')}, {qn('created_at')}"
+    )
+
+
+_UPSERT_SQL: dict[str, str] = {}  # by database vendor
+
+
+def _upsert_online_ballot(
+    *,
+    budget: Budget,
+    elector: Elector,
+    selection: list[int],
+    points: list[int],
+    voter_ward: Any,
+    band: str,
+) -> tuple[Ballot, bool]:
+    """Cast or change the elector's online ballot in one statement: INSERT ... ON CONFLICT
+    (budget, elector) DO UPDATE ... RETURNING (PostgreSQL and SQLite 3.35+). The unique
+    constraint decides between a new ballot and a change, the revision is counted in the
+    database (``revision + 1``), and a paper ballot is never overwritten (the update only
+    applies to an internet ballot; otherwise no row comes back). A ballot is new exactly when
+    its revision is 1: a change always makes it 2 or more."""
+    sql = _UPSERT_SQL.get(connection.vendor)
+    if sql is None:
+        sql = _UPSERT_SQL[connection.vendor] = _upsert_sql(connection.ops.quote_name)
+    now = timezone.now()
+    values = (
+        now,
+        now,
+        budget.pk,
+        elector.pk,
+        VotingMethod.INTERNET.value,
+        selection,
+        points,
+        voter_ward.pk if voter_ward is not None else None,
+        band,
+        1,
+    )
+    fields = {f.attname: f for f in Ballot._meta.concrete_fields}
+    params = [
+        fields[c].get_db_prep_save(v, connection)
+        for c, v in zip(_UPSERT_COLUMNS, values, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise ValidationError(_("A ballot cast on paper cannot be changed online."))
+    pk, revision, created_at = row
+    created_at = fields["created_at"].to_python(created_at)
+    if created_at is not None and timezone.is_naive(created_at):
+        created_at = timezone.make_aware(created_at, dt.UTC)
+    ballot = Ballot(
+        pk=pk,
+        created_at=created_at,
+        updated_at=now,
+        budget=budget,
+        elector=elector,
+        voting_method=VotingMethod.INTERNET,
+        selection=selection,
+        points=points,
+        voter_ward=voter_ward,
+        age_band=band,
+        revision=revision,
+    )
+    ballot._state.adding = False
+    ballot._state.db = connection.alias
+    return ballot, revision == 1
+
+
 def _voting_open_or_raise(process: Process) -> None:
     if process.phase == Phase.VOTING and process.voting_is_open:
         return
@@ -225,8 +322,9 @@ def ballot_cast(
     voting is not open, the person is not eligible, or the ballot breaks the rules.
 
     ``projects`` (the budget's projects on the ballot, by id) may be passed by a caller that
-    has already loaded them. Queries for someone on the roll changing a ballot: lock the roll
-    entry, the projects (unless given), read and update the ballot, the audit row."""
+    has already loaded them. Queries for someone on the roll casting or changing a ballot:
+    lock the roll entry, the projects (unless given), one upsert of the ballot, the audit
+    row."""
     if not getattr(acting_user, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to vote."))
     process = budget.process  # loaded with the budget by the views and the API
@@ -248,10 +346,9 @@ def ballot_cast(
     if process.ballot_kind != BallotKind.CUMULATIVE:
         pts = []
     band = age_band(acting_user.age_on(timezone.localdate()))
-    ballot, created = _save_ballot(
+    ballot, created = _upsert_online_ballot(
         budget=budget,
         elector=elector,
-        method=VotingMethod.INTERNET,
         selection=ids,
         points=pts,
         voter_ward=home_ward(acting_user),

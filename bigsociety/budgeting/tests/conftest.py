@@ -58,3 +58,12 @@ def make_actor(kind: str):
 
 
 ACTORS = ["anonymous", "resident", "org_member", "org_admin", "staff_no_role", "officer"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ballot_projects():
+    """Each test starts without cached ballot projects (SQLite reuses ids after a rollback)."""
+    from bigsociety.budgeting import selectors
+
+    selectors._BALLOT_PROJECTS.clear()
+    yield
