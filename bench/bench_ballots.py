@@ -17,6 +17,10 @@ lost or doubled, no change lost). Errors are counted by kind (HTTP status or exc
 request on a kept-alive connection that the server closed during the think time is sent again
 once on a new connection, as browsers do, and counted under ``reconnects_after_keepalive_close``.
 
+The server layout is ``--workers`` (default: cores + 1) x ``--threads`` (8), with gunicorn's
+default 2 s ``--keep-alive``; see bigsociety/budgeting/README.md ("Speed") for the layouts
+measured.
+
 ``--profile`` first measures one submission in-process (Django test client on the same
 database): the queries it runs (CaptureQueriesContext) and where the time goes (cProfile).
 
@@ -163,6 +167,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 2) + 1))
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--keep-alive", type=float, default=2, help="gunicorn --keep-alive (s)")
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"))
     parser.add_argument("--scenario", choices=("voters", "saturation", "both"), default="both")
     parser.add_argument("--label", default="after", help="where the results go in the JSON file")
@@ -183,7 +188,10 @@ def main() -> None:
     tokens, spare = all_tokens[: args.voters], all_tokens[args.voters :]
     report: dict[str, Any] = {
         "benchmark": "ballot casting (PUT ballot via API, shopping-cart ballot, 20 projects)",
-        "server": f"gunicorn gthread, {args.workers} workers x {args.threads} threads, PostgreSQL",
+        "server": (
+            f"gunicorn gthread, {args.workers} workers x {args.threads} threads, "
+            f"keep-alive {args.keep_alive:g} s, PostgreSQL"
+        ),
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
@@ -271,6 +279,8 @@ def run_server_and_load(
             str(args.workers),
             "--threads",
             str(args.threads),
+            "--keep-alive",
+            f"{args.keep_alive:g}",
             "--log-level",
             "warning",
         ],

@@ -4,7 +4,9 @@ keyed twice by two officers.
 One ballot per elector per budget is the database constraint
 ``pb_one_ballot_per_elector_per_budget``; casting also locks the elector's roll entry, so
 concurrent submissions by the same person are applied one after the other (the last wins,
-as a changed ballot should) and never create a second ballot.
+as a changed ballot should) and never create a second ballot. An online ballot is written
+with one upsert on that constraint (``_upsert_online_ballot``), which on its own also keeps
+one ballot and counts every change.
 """
 
 from __future__ import annotations
