@@ -11,6 +11,10 @@ of results.
   ``ts_rank_cd`` over the weighted vector (title A, tags B, description C).
 * SQLite: the FTS5 table ``opendata_search_fts`` (porter stemmer), ranked by ``bm25`` with
   weights 10/5/1.
+* A one-word search of the public catalogue (no filter, no query syntax) reads the term index
+  instead (``term_index.py``): its count and facets are stored aggregates and its page comes
+  from an index in relevance order, so a word held by most datasets costs no more than a rare
+  one. Its score is the term index's, not the engine's.
 * Every sort ends with the dataset id, so pages never overlap or skip under ties; sorting by
   ``id asc`` (what harvesters use) is stable while datasets are edited.
 """
@@ -24,7 +28,9 @@ from typing import Any
 
 from django.db import connection
 
+from . import term_index
 from .ckan.query import DATE_FIELDS, FACET_FIELDS, SORT_FIELDS, Node, QueryError, parse, parse_sort
+from .term_index import TOTAL, query_terms
 
 __all__ = ["DEFAULT_SORT", "SearchParams", "SearchResult", "search"]
 
@@ -169,6 +175,12 @@ def search(params: SearchParams) -> SearchResult:
     sort_text = params.sort.strip() or DEFAULT_SORT
     order = parse_sort(sort_text)
 
+    facet_fields = [name for name in params.facet_fields if name in FACET_FIELDS]
+    if rank_text is not None and params.drafts is None and fq_node is None:
+        plain = query_terms(rank_text)
+        if plain is not None and len(plain) == 1:
+            return _search_term(params, plain[0], order, facet_fields, sort_text)
+
     # The ranked text search joins the full-text match (with its score) to the documents.
     from_sql = "opendata_searchdocument d"
     from_params: list[Any] = []
@@ -202,7 +214,6 @@ def search(params: SearchParams) -> SearchResult:
         terms.append((column, direction.upper()))
     if not any(column == "d.uuid" for column, _ in terms):
         terms.append(("d.uuid", "ASC"))
-    facet_fields = [name for name in params.facet_fields if name in FACET_FIELDS]
     if rank_text is not None or facet_fields:
         return _search_once(
             params, from_sql, where_sql, all_params, score_sql, terms, facet_fields, sort_text
@@ -236,6 +247,93 @@ _MATCH_COLUMNS = {
     "d.metadata_modified": "metadata_modified",
     "d.metadata_created": "metadata_created",
 }
+
+
+def _facets(
+    params: SearchParams, counted: dict[str, list[tuple[str, int]]]
+) -> dict[str, list[tuple[str, int]]]:
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for name in params.facet_fields:
+        values = sorted(counted.get(name, []), key=lambda item: (-item[1], item[0]))
+        facets[name] = values if params.facet_limit < 0 else values[: params.facet_limit]
+    return facets
+
+
+def _search_term(
+    params: SearchParams,
+    term: str,
+    order: list[tuple[str, str]],
+    facet_fields: list[str],
+    sort_text: str,
+) -> SearchResult:
+    """A one-word search of the published catalogue from the term index: one statement
+    (two for a rare term with facets)."""
+    columns: list[tuple[str, str]] = []
+    for name, direction in order:
+        if name == "score":
+            columns.append(("t.score", direction.upper()))
+        elif name == "metadata_modified":
+            columns.append(("t.metadata_modified", direction.upper()))
+        else:
+            columns.append((SORT_FIELDS[name], direction.upper()))
+    joined = any(column.startswith("d.") for column, _ in columns)
+    if not any(column in ("d.uuid", "t.dataset_id") for column, _ in columns):
+        # The tie-break: the dataset id, or (when the documents are joined anyway) the uuid
+        # as on the full-text path.
+        columns.append(("d.uuid" if joined else "t.dataset_id", "ASC"))
+        joined = joined or columns[-1][0] == "d.uuid"
+    inner_order = ", ".join(f"{column} {direction}" for column, direction in columns)
+    keys = ", ".join(f"{column} AS k{i}" for i, (column, _) in enumerate(columns))
+    outer_order = ", ".join(f"k{i} {direction}" for i, (_, direction) in enumerate(columns))
+    source = "opendata_searchterm t"
+    if joined:
+        source += " JOIN opendata_searchdocument d ON d.dataset_id = t.dataset_id"
+    sql = [
+        "SELECT 'count' AS kind, NULL AS value, datasets AS n, NULL AS package "
+        "FROM opendata_searchtermfacet WHERE term = %s AND field = %s",
+        f"SELECT 'page', NULL, p.rank, d.package FROM (SELECT id, ROW_NUMBER() OVER "  # noqa: S608 - identifiers are ours; values are bound
+        f"(ORDER BY {outer_order}) AS rank FROM (SELECT t.dataset_id AS id, {keys} "
+        f"FROM {source} WHERE t.term = %s ORDER BY {inner_order} LIMIT %s OFFSET %s) AS top) "
+        "AS p JOIN opendata_searchdocument d ON d.dataset_id = p.id",
+    ]
+    sql_params: list[Any] = [term, TOTAL, term, max(params.rows, 0), max(params.start, 0)]
+    if facet_fields:
+        sql.append(
+            "SELECT field, value, datasets, NULL FROM opendata_searchtermfacet "  # noqa: S608 - placeholders only
+            f"WHERE term = %s AND field IN ({', '.join(['%s'] * len(facet_fields))}) "
+            "AND datasets >= %s"
+        )
+        sql_params.extend([term, *facet_fields, max(params.facet_mincount, 1)])
+    count = 0
+    page: list[tuple[int, Any]] = []
+    counted: dict[str, list[tuple[str, int]]] = {name: [] for name in facet_fields}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), sql_params)
+        for kind, value, n, package in cursor.fetchall():
+            if kind == "count":
+                count = int(n)
+            elif kind == "page":
+                page.append((int(n), package))
+            else:
+                counted[kind].append((value, int(n)))
+        if facet_fields and 0 < count < term_index.COMMON:
+            # A rare term has no stored facet counts: count its few postings' facets.
+            cursor.execute(
+                "SELECT f.field, f.value, COUNT(*) FROM opendata_searchterm t "  # noqa: S608 - placeholders only
+                "JOIN opendata_searchfacet f ON f.dataset_id = t.dataset_id WHERE t.term = %s "
+                f"AND f.field IN ({', '.join(['%s'] * len(facet_fields))}) "
+                "GROUP BY f.field, f.value HAVING COUNT(*) >= %s",
+                [term, *facet_fields, max(params.facet_mincount, 1)],
+            )
+            for field_name, value, n in cursor.fetchall():
+                counted[field_name].append((value, int(n)))
+    page.sort(key=lambda item: item[0])
+    return SearchResult(
+        count=count,
+        packages=[_load(package) for _, package in page],
+        facets=_facets(params, counted),
+        sort=sort_text,
+    )
 
 
 def _search_once(
@@ -286,14 +384,10 @@ def _search_once(
                 page.append((int(n), package))
             else:
                 counted[kind].append((value, int(n)))
-    facets: dict[str, list[tuple[str, int]]] = {}
-    for name in params.facet_fields:
-        values = sorted(counted.get(name, []), key=lambda item: (-item[1], item[0]))
-        facets[name] = values if params.facet_limit < 0 else values[: params.facet_limit]
     page.sort(key=lambda item: item[0])
     return SearchResult(
         count=count,
         packages=[_load(package) for _, package in page],
-        facets=facets,
+        facets=_facets(params, counted),
         sort=sort_text,
     )

@@ -34,6 +34,8 @@ __all__ = [
     "Resource",
     "SearchDocument",
     "SearchFacet",
+    "SearchTerm",
+    "SearchTermFacet",
     "Tag",
     "Theme",
 ]
@@ -399,3 +401,42 @@ class SearchFacet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}:{self.value}"
+
+
+class SearchTerm(models.Model):
+    """One stemmed word of one published dataset, with the dataset's score for it: the term
+    index's postings (see ``term_index.py``). Kept by the services, never edited."""
+
+    pk = models.CompositePrimaryKey("term", "dataset")
+    term = models.CharField(max_length=64)
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    metadata_modified = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                "term",
+                models.F("score").desc(),
+                models.F("metadata_modified").desc(),
+                "dataset",
+                name="opendata_st_rank",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class SearchTermFacet(models.Model):
+    """How many published datasets holding ``term`` carry a facet value (field ``*`` counts
+    the datasets holding the term): the count and facets of a one-word search, aggregated."""
+
+    pk = models.CompositePrimaryKey("term", "field", "value")
+    term = models.CharField(max_length=64)
+    field = models.CharField(max_length=20)
+    value = models.CharField(max_length=200)
+    datasets = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.field}:{self.value}"

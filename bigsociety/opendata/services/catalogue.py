@@ -20,7 +20,7 @@ from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F as models_F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +44,7 @@ from ..models import (
     Theme,
 )
 from ..selectors import can_edit_dataset, can_publish_for
+from ..term_index import terms_add, terms_forget
 from ..text import markdown_to_text
 from . import datastore
 
@@ -247,13 +248,18 @@ def _set_relations(
 # --- the search document ----------------------------------------------------------------------
 
 
+@transaction.atomic
 def dataset_reindex(*, dataset_ids: Iterable[int]) -> int:
-    """Rebuild the search documents (text, facets, package dict) of these datasets."""
+    """Rebuild the search documents (text, facets, package dict) and the term index entries
+    of these datasets. Their rows are locked first, so two reindexes of one dataset cannot
+    both take its old terms out of the term index's counts."""
     ids = list(dataset_ids)
     count = 0
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        datasets = list(Dataset.objects.for_page().filter(pk__in=chunk))
+        datasets = list(
+            Dataset.objects.for_page().filter(pk__in=chunk).select_for_update(of=("self",))
+        )
         documents = []
         facets: list[SearchFacet] = []
         for dataset in datasets:
@@ -295,10 +301,12 @@ def dataset_reindex(*, dataset_ids: Iterable[int]) -> int:
             )
         # Delete + insert: the FTS5 triggers on SQLite and the generated tsvector on PostgreSQL
         # follow the rows.
+        terms_forget(connection, chunk)  # while the old facets are still stored
         SearchDocument.objects.filter(dataset_id__in=chunk).delete()
         SearchFacet.objects.filter(dataset_id__in=chunk).delete()
         SearchDocument.objects.bulk_create(documents, batch_size=500)
         SearchFacet.objects.bulk_create(facets, batch_size=2000)
+        terms_add(connection, chunk)
         count += len(documents)
     return count
 
