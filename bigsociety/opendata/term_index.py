@@ -17,8 +17,8 @@ keeps, for *published* datasets, what such a search needs already aggregated:
   on 50,000 synthetic datasets, 500,000 rows for the numbers in titles alone.)
 
 Both are kept by the catalogue services in the same transaction as the search documents
-(``terms_forget`` before a dataset's facets change, ``terms_add`` after); the migration that
-created them filled them from the search documents with the same functions.
+(``TermIndexUpdate``: ``forget`` before a dataset's facets change, ``add`` after, ``flush`` at
+the end); the migration that created them filled them from the search documents the same way.
 
 Words: lower-cased ``\\w+`` runs, PostgreSQL's English stop words removed, stemmed with the
 Snowball English stemmer (the stemmer PostgreSQL's ``english`` configuration uses), so a word
@@ -32,6 +32,7 @@ words, filters, or the caller's drafts go to the full-text path in ``search.py``
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import Counter, defaultdict
@@ -44,10 +45,10 @@ __all__ = [
     "COMMON",
     "STOP_WORDS",
     "TOTAL",
+    "TermIndexUpdate",
     "document_terms",
     "query_terms",
-    "terms_add",
-    "terms_forget",
+    "terms_reindex",
     "words",
 ]
 
@@ -74,6 +75,7 @@ _PLAIN = re.compile(r"^[\w\s,;!?]*$")  # no characters the engines' parsers read
 _local = threading.local()
 
 
+@functools.lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:  # Snowball stemmers keep state: one per thread
@@ -148,18 +150,144 @@ def _add_counts(cursor: Any, counts: dict[tuple[str, str, str], int]) -> None:
         )
 
 
-def _held(cursor: Any, terms: Sequence[str]) -> dict[str, int]:
-    """How many published datasets hold each of these terms now."""
-    held: dict[str, int] = {}
-    for start in range(0, len(terms), BATCH):
-        chunk = list(terms[start : start + BATCH])
-        cursor.execute(
-            "SELECT term, datasets FROM opendata_searchtermfacet "  # noqa: S608 - placeholders only
-            f"WHERE field = %s AND term IN ({_marks(len(chunk))})",
-            [TOTAL, *chunk],
+class TermIndexUpdate:
+    """One change to the term index: ``forget`` datasets (while their old facets are still
+    stored), rewrite their documents and facets, ``add`` them, and ``flush`` once at the end.
+
+    Postings are written at once; the counts are summed in memory and written by ``flush``,
+    so a reindex of the whole catalogue upserts each (term, facet value) row once rather than
+    once per chunk. Whether a term's facets are stored depends on its total before this update
+    (read once per term, since totals change only at ``flush``) and after it:
+
+    * common before and after: its facet counts change by this update's differences;
+    * common before, rare after: its facet rows go;
+    * rare before, common after: its facet rows are counted from its postings;
+    * rare before and after: only its total changes.
+    """
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.before: dict[str, int] = {}
+        self.totals: Counter[str] = Counter()
+        self.facets: Counter[tuple[str, str, str]] = Counter()
+
+    def _read_before(self, cursor: Any, terms: Iterable[str]) -> None:
+        unseen = sorted(t for t in set(terms) if t not in self.before)
+        for start in range(0, len(unseen), BATCH):
+            chunk = unseen[start : start + BATCH]
+            cursor.execute(
+                "SELECT term, datasets FROM opendata_searchtermfacet "  # noqa: S608 - placeholders only
+                f"WHERE field = %s AND term IN ({_marks(len(chunk))})",
+                [TOTAL, *chunk],
+            )
+            found = dict(cursor.fetchall())
+            self.before.update((t, int(found.get(t, 0))) for t in chunk)
+
+    def _common(self, term: str) -> bool:
+        return self.before[term] >= COMMON
+
+    def forget(self, dataset_ids: Iterable[int]) -> None:
+        """Take these datasets' postings out (call while their facets are still stored)."""
+        ids = sorted(set(dataset_ids))
+        if not ids:
+            return
+        with self.connection.cursor() as cursor:
+            removed = _fetch(
+                cursor,
+                "SELECT term, COUNT(*) FROM opendata_searchterm WHERE dataset_id IN ({ids}) "
+                "GROUP BY term",
+                ids,
+            )
+            self._read_before(cursor, (term for term, _ in removed))
+            for term, n in removed:
+                self.totals[term] -= int(n)
+            for term, field, value, n in _fetch(
+                cursor,
+                "SELECT t.term, f.field, f.value, COUNT(*) FROM opendata_searchterm t "
+                "JOIN opendata_searchfacet f ON f.dataset_id = t.dataset_id "
+                "WHERE t.dataset_id IN ({ids}) GROUP BY t.term, f.field, f.value",
+                ids,
+            ):
+                if self._common(term):
+                    self.facets[(term, field, value)] -= int(n)
+            for start in range(0, len(ids), BATCH):
+                chunk = ids[start : start + BATCH]
+                cursor.execute(
+                    f"DELETE FROM opendata_searchterm WHERE dataset_id IN ({_marks(len(chunk))})",  # noqa: S608 - placeholders only
+                    chunk,
+                )
+
+    def add(self, dataset_ids: Iterable[int]) -> int:
+        """Put these datasets' stored search documents in, if published; returns how many."""
+        ids = sorted(set(dataset_ids))
+        if not ids:
+            return 0
+        with self.connection.cursor() as cursor:
+            documents = _fetch(
+                cursor,
+                "SELECT dataset_id, title, tags_text, body, metadata_modified "
+                "FROM opendata_searchdocument "
+                "WHERE dataset_id IN ({ids}) AND state = 'published'",
+                ids,
+            )
+            held: dict[int, list[tuple[str, str]]] = defaultdict(list)
+            for dataset_id, field, value in _fetch(
+                cursor,
+                "SELECT dataset_id, field, value FROM opendata_searchfacet "
+                "WHERE dataset_id IN ({ids})",
+                [row[0] for row in documents],
+            ):
+                held[dataset_id].append((field, value))
+            postings: list[tuple[str, int, float, Any]] = []
+            for dataset_id, title, tags_text, body, modified in documents:
+                for term, score in document_terms(title, tags_text, body).items():
+                    postings.append((term, dataset_id, score, modified))
+            for start in range(0, len(postings), BATCH):
+                chunk = postings[start : start + BATCH]
+                cursor.execute(
+                    "INSERT INTO opendata_searchterm "  # noqa: S608 - placeholders only
+                    "(term, dataset_id, score, metadata_modified) VALUES "
+                    + ", ".join(["(%s, %s, %s, %s)"] * len(chunk)),
+                    [value for row in chunk for value in row],
+                )
+            self._read_before(cursor, (term for term, *_ in postings))
+            for term, dataset_id, _, _ in postings:
+                self.totals[term] += 1
+                if self._common(term):
+                    for field, value in held.get(dataset_id, ()):
+                        self.facets[(term, field, value)] += 1
+        return len(documents)
+
+    def flush(self) -> None:
+        """Write the summed counts (see the class's description)."""
+        after = {t: self.before[t] + n for t, n in self.totals.items()}
+        falling = sorted(t for t, n in after.items() if self._common(t) and n < COMMON)
+        rising = sorted(t for t, n in after.items() if not self._common(t) and n >= COMMON)
+        counts = {(t, TOTAL, ""): n for t, n in self.totals.items()}
+        counts.update(
+            (key, n)
+            for key, n in self.facets.items()
+            if self._common(key[0]) and after.get(key[0], self.before[key[0]]) >= COMMON
         )
-        held.update((term, int(n)) for term, n in cursor.fetchall())
-    return held
+        with self.connection.cursor() as cursor:
+            _drop_facets(cursor, falling)
+            _add_counts(cursor, counts)
+            _build_facets(cursor, rising)
+        self.before.clear()
+        self.totals.clear()
+        self.facets.clear()
+
+
+def terms_reindex(connection: Any, dataset_ids: Iterable[int]) -> int:
+    """Put datasets whose documents are stored but not yet in the term index in (the
+    migration that created the index uses it)."""
+    update = TermIndexUpdate(connection)
+    ids = list(dataset_ids)
+    count = 0
+    for start in range(0, len(ids), BATCH):
+        count += update.add(ids[start : start + BATCH])
+    update.flush()
+    return count
 
 
 def _drop_facets(cursor: Any, terms: Sequence[str]) -> None:
@@ -184,98 +312,3 @@ def _build_facets(cursor: Any, terms: Sequence[str]) -> None:
             "ON CONFLICT (term, field, value) DO UPDATE SET datasets = excluded.datasets",
             chunk,
         )
-
-
-def terms_forget(connection: Any, dataset_ids: Iterable[int]) -> None:
-    """Take these datasets out of the term index (call while their facets are still stored)."""
-    ids = sorted(set(dataset_ids))
-    if not ids:
-        return
-    with connection.cursor() as cursor:
-        removed = {
-            term: int(n)
-            for term, n in _fetch(
-                cursor,
-                "SELECT term, COUNT(*) FROM opendata_searchterm WHERE dataset_id IN ({ids}) "
-                "GROUP BY term",
-                ids,
-            )
-        }
-        before = _held(cursor, sorted(removed))
-        counts: dict[tuple[str, str, str], int] = {
-            (term, TOTAL, ""): -n for term, n in removed.items()
-        }
-        # Terms that stay common lose these datasets' facets; terms that fall below lose
-        # their facet rows altogether (a search counts them from the postings).
-        falling = sorted(
-            t for t, n in removed.items() if before.get(t, 0) >= COMMON > before[t] - n
-        )
-        staying = {t for t, n in removed.items() if before.get(t, 0) - n >= COMMON}
-        for term, field, value, n in _fetch(
-            cursor,
-            "SELECT t.term, f.field, f.value, COUNT(*) FROM opendata_searchterm t "
-            "JOIN opendata_searchfacet f ON f.dataset_id = t.dataset_id "
-            "WHERE t.dataset_id IN ({ids}) GROUP BY t.term, f.field, f.value",
-            ids,
-        ):
-            if term in staying:
-                counts[(term, field, value)] = counts.get((term, field, value), 0) - int(n)
-        _drop_facets(cursor, falling)
-        _add_counts(cursor, counts)
-        for start in range(0, len(ids), BATCH):
-            chunk = ids[start : start + BATCH]
-            cursor.execute(
-                f"DELETE FROM opendata_searchterm WHERE dataset_id IN ({_marks(len(chunk))})",  # noqa: S608 - placeholders only
-                chunk,
-            )
-
-
-def terms_add(connection: Any, dataset_ids: Iterable[int]) -> int:
-    """Put these datasets' stored search documents into the term index, if published.
-    Returns the number of datasets indexed."""
-    ids = sorted(set(dataset_ids))
-    if not ids:
-        return 0
-    with connection.cursor() as cursor:
-        documents = _fetch(
-            cursor,
-            "SELECT dataset_id, title, tags_text, body, metadata_modified "
-            "FROM opendata_searchdocument WHERE dataset_id IN ({ids}) AND state = 'published'",
-            ids,
-        )
-        facets: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for dataset_id, field, value in _fetch(
-            cursor,
-            "SELECT dataset_id, field, value FROM opendata_searchfacet WHERE dataset_id IN ({ids})",
-            [row[0] for row in documents],
-        ):
-            facets[dataset_id].append((field, value))
-        postings: list[tuple[str, int, float, Any]] = []
-        for dataset_id, title, tags_text, body, modified in documents:
-            for term, score in document_terms(title, tags_text, body).items():
-                postings.append((term, dataset_id, score, modified))
-        for start in range(0, len(postings), BATCH):
-            chunk = postings[start : start + BATCH]
-            cursor.execute(
-                "INSERT INTO opendata_searchterm (term, dataset_id, score, metadata_modified) "
-                "VALUES " + ", ".join(["(%s, %s, %s, %s)"] * len(chunk)),
-                [value for row in chunk for value in row],
-            )
-        added = Counter(term for term, *_ in postings)
-        before = _held(cursor, sorted(added))
-        # Terms already common count these datasets' facets in; terms that become common
-        # get theirs counted from the postings; rare terms keep only their total.
-        common = {t for t in added if before.get(t, 0) >= COMMON}
-        rising = sorted(
-            t for t, n in added.items() if before.get(t, 0) < COMMON <= before.get(t, 0) + n
-        )
-        counts: Counter[tuple[str, str, str]] = Counter(
-            {(term, TOTAL, ""): n for term, n in added.items()}
-        )
-        for term, dataset_id, _, _ in postings:
-            if term in common:
-                for field, value in facets.get(dataset_id, ()):
-                    counts[(term, field, value)] += 1
-        _add_counts(cursor, dict(counts))
-        _build_facets(cursor, rising)
-    return len(documents)

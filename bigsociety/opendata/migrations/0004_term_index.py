@@ -3,15 +3,14 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from bigsociety.opendata.term_index import terms_add
+from bigsociety.opendata.term_index import terms_reindex
 
 
 def fill_term_index(apps, schema_editor):
     # From the stored search documents and facets, with the functions the services use.
     SearchDocument = apps.get_model("opendata", "SearchDocument")
     ids = list(SearchDocument.objects.filter(state="published").values_list("dataset_id", flat=True))
-    for start in range(0, len(ids), 500):
-        terms_add(schema_editor.connection, ids[start : start + 500])
+    terms_reindex(schema_editor.connection, ids)
 
 
 class Migration(migrations.Migration):

@@ -44,7 +44,7 @@ from ..models import (
     Theme,
 )
 from ..selectors import can_edit_dataset, can_publish_for
-from ..term_index import terms_add, terms_forget
+from ..term_index import TermIndexUpdate
 from ..text import markdown_to_text
 from . import datastore
 
@@ -255,6 +255,7 @@ def dataset_reindex(*, dataset_ids: Iterable[int]) -> int:
     both take its old terms out of the term index's counts."""
     ids = list(dataset_ids)
     count = 0
+    terms = TermIndexUpdate(connection)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         datasets = list(
@@ -301,13 +302,14 @@ def dataset_reindex(*, dataset_ids: Iterable[int]) -> int:
             )
         # Delete + insert: the FTS5 triggers on SQLite and the generated tsvector on PostgreSQL
         # follow the rows.
-        terms_forget(connection, chunk)  # while the old facets are still stored
+        terms.forget(chunk)  # while the old facets are still stored
         SearchDocument.objects.filter(dataset_id__in=chunk).delete()
         SearchFacet.objects.filter(dataset_id__in=chunk).delete()
         SearchDocument.objects.bulk_create(documents, batch_size=500)
         SearchFacet.objects.bulk_create(facets, batch_size=2000)
-        terms_add(connection, chunk)
+        terms.add(chunk)
         count += len(documents)
+    terms.flush()
     return count
 
 

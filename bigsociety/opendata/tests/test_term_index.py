@@ -83,13 +83,14 @@ def test_words_are_postgresqls_english_lexemes():
 @pytest.mark.django_db
 @pytest.mark.parametrize("common", [1, 1000])  # stored facets for every term / for none
 def test_one_word_search_agrees_with_the_full_text_engine(common):
-    a = organisation("a-org", "A org")
-    b = organisation("b-org", "B org")
-    dataset(title="Library visits", publisher=a, tags=("culture", "libraries"))
-    dataset(title="Street crime", publisher=a, description="Crime near the library.")
-    dataset(title="Parking fines", publisher=b, tags=("transport",))
-    dataset(title="Libraries open hours", publisher=b, tags=("culture",))
-    with mock.patch.object(term_index, "COMMON", common):
+    with mock.patch.object(term_index, "COMMON", common):  # for every write, as in production
+        a = organisation("a-org", "A org")
+        b = organisation("b-org", "B org")
+        dataset(title="Library visits", publisher=a, tags=("culture", "libraries"))
+        dataset(title="Street crime", publisher=a, description="Crime near the library.")
+        dataset(title="Parking fines", publisher=b, tags=("transport",))
+        dataset(title="Libraries open hours", publisher=b, tags=("culture",))
+        assert stored() == recount()
         services.dataset_reindex(dataset_ids=Dataset.objects.values_list("pk", flat=True))
         assert stored() == recount()
         for q in ["library", "libraries", "crime", "culture", "parking", "nothing"]:
@@ -174,3 +175,18 @@ def test_upkeep_keeps_the_index_equal_to_a_recount(ops):
                 services.dataset_publish(dataset=item, acting_user=None)
         assert stored() == recount()
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_the_migrations_fill_equals_the_services_upkeep():
+    # Small chunks and a low threshold: terms become common part-way through one update.
+    with mock.patch.object(term_index, "COMMON", 3), mock.patch.object(term_index, "BATCH", 2):
+        for i in range(7):
+            dataset(title=f"Waste collection {i}", tags=("waste", f"round-{i % 2}"))
+        kept = stored()
+        assert kept == recount()
+        SearchTerm.objects.all().delete()
+        SearchTermFacet.objects.all().delete()
+        ids = Dataset.objects.values_list("pk", flat=True)
+        assert term_index.terms_reindex(connection, ids) == 7
+        assert stored() == kept
