@@ -69,6 +69,7 @@ TOTAL = "*"  # the SearchTermFacet field whose row counts the datasets holding a
 # term's facets are counted from its postings when searched (at most COMMON - 1 datasets).
 COMMON = 100
 BATCH = 500
+LOCK_KEY = 0x0DA7A7E3  # the PostgreSQL advisory lock held by a term index update
 
 _WORD = re.compile(r"\w+")
 _PLAIN = re.compile(r"^[\w\s,;!?]*$")  # no characters the engines' parsers read as syntax
@@ -167,9 +168,19 @@ class TermIndexUpdate:
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
+        self.locked = False
         self.before: dict[str, int] = {}
         self.totals: Counter[str] = Counter()
         self.facets: Counter[tuple[str, str, str]] = Counter()
+
+    def _lock(self, cursor: Any) -> None:
+        """One writer of the term index at a time, until the transaction ends. The totals read
+        as "before" must not change under the update: two concurrent updates could otherwise
+        both see a term below the line, or one drop its facet rows while the other adds to
+        them. Catalogue edits are rare and short, so they may queue. (SQLite has one writer.)"""
+        if not self.locked and self.connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        self.locked = True
 
     def _read_before(self, cursor: Any, terms: Iterable[str]) -> None:
         unseen = sorted(t for t in set(terms) if t not in self.before)
@@ -192,6 +203,7 @@ class TermIndexUpdate:
         if not ids:
             return
         with self.connection.cursor() as cursor:
+            self._lock(cursor)
             removed = _fetch(
                 cursor,
                 "SELECT term, COUNT(*) FROM opendata_searchterm WHERE dataset_id IN ({ids}) "
@@ -223,6 +235,7 @@ class TermIndexUpdate:
         if not ids:
             return 0
         with self.connection.cursor() as cursor:
+            self._lock(cursor)
             documents = _fetch(
                 cursor,
                 "SELECT dataset_id, title, tags_text, body, metadata_modified "
