@@ -259,6 +259,41 @@ def _facets(
     return facets
 
 
+def _run(
+    cursor: Any, sql: list[str], params: list[Any], facet_fields: list[str]
+) -> tuple[int, list[tuple[int, Any]], dict[str, list[tuple[str, int]]]]:
+    """Run the parts of a one-statement search (UNION ALL of rows tagged 'count', 'page' or
+    a facet field) and sort its rows out: the count, the page with ranks, the facet counts."""
+    count = 0
+    page: list[tuple[int, Any]] = []
+    counted: dict[str, list[tuple[str, int]]] = {name: [] for name in facet_fields}
+    cursor.execute(" UNION ALL ".join(sql), params)
+    for kind, value, n, package in cursor.fetchall():
+        if kind == "count":
+            count = int(n)
+        elif kind == "page":
+            page.append((int(n), package))
+        else:
+            counted[kind].append((value, int(n)))
+    return count, page, counted
+
+
+def _result(
+    params: SearchParams,
+    count: int,
+    page: list[tuple[int, Any]],
+    counted: dict[str, list[tuple[str, int]]],
+    sort_text: str,
+) -> SearchResult:
+    page.sort(key=lambda item: item[0])
+    return SearchResult(
+        count=count,
+        packages=[_load(package) for _, package in page],
+        facets=_facets(params, counted),
+        sort=sort_text,
+    )
+
+
 def _search_term(
     params: SearchParams,
     term: str,
@@ -297,43 +332,28 @@ def _search_term(
         "AS p JOIN opendata_searchdocument d ON d.dataset_id = p.id",
     ]
     sql_params: list[Any] = [term, TOTAL, term, max(params.rows, 0), max(params.start, 0)]
+    marks = ", ".join(["%s"] * len(facet_fields))
     if facet_fields:
         sql.append(
             "SELECT field, value, datasets, NULL FROM opendata_searchtermfacet "  # noqa: S608 - placeholders only
-            f"WHERE term = %s AND field IN ({', '.join(['%s'] * len(facet_fields))}) "
+            f"WHERE term = %s AND field IN ({marks}) "
             "AND datasets >= %s"
         )
         sql_params.extend([term, *facet_fields, max(params.facet_mincount, 1)])
-    count = 0
-    page: list[tuple[int, Any]] = []
-    counted: dict[str, list[tuple[str, int]]] = {name: [] for name in facet_fields}
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(sql), sql_params)
-        for kind, value, n, package in cursor.fetchall():
-            if kind == "count":
-                count = int(n)
-            elif kind == "page":
-                page.append((int(n), package))
-            else:
-                counted[kind].append((value, int(n)))
+        count, page, counted = _run(cursor, sql, sql_params, facet_fields)
         if facet_fields and 0 < count < term_index.COMMON:
             # A rare term has no stored facet counts: count its few postings' facets.
             cursor.execute(
                 "SELECT f.field, f.value, COUNT(*) FROM opendata_searchterm t "  # noqa: S608 - placeholders only
                 "JOIN opendata_searchfacet f ON f.dataset_id = t.dataset_id WHERE t.term = %s "
-                f"AND f.field IN ({', '.join(['%s'] * len(facet_fields))}) "
+                f"AND f.field IN ({marks}) "
                 "GROUP BY f.field, f.value HAVING COUNT(*) >= %s",
                 [term, *facet_fields, max(params.facet_mincount, 1)],
             )
             for field_name, value, n in cursor.fetchall():
                 counted[field_name].append((value, int(n)))
-    page.sort(key=lambda item: item[0])
-    return SearchResult(
-        count=count,
-        packages=[_load(package) for _, package in page],
-        facets=_facets(params, counted),
-        sort=sort_text,
-    )
+    return _result(params, count, page, counted, sort_text)
 
 
 def _search_once(
@@ -372,22 +392,6 @@ def _search_once(
             "GROUP BY f.field, f.value HAVING COUNT(*) >= %s"
         )
         sql_params.extend([*facet_fields, max(params.facet_mincount, 1)])
-    count = 0
-    page: list[tuple[int, Any]] = []
-    counted: dict[str, list[tuple[str, int]]] = {name: [] for name in facet_fields}
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(sql), sql_params)
-        for kind, value, n, package in cursor.fetchall():
-            if kind == "count":
-                count = int(n)
-            elif kind == "page":
-                page.append((int(n), package))
-            else:
-                counted[kind].append((value, int(n)))
-    page.sort(key=lambda item: item[0])
-    return SearchResult(
-        count=count,
-        packages=[_load(package) for _, package in page],
-        facets=_facets(params, counted),
-        sort=sort_text,
-    )
+        count, page, counted = _run(cursor, sql, sql_params, facet_fields)
+    return _result(params, count, page, counted, sort_text)

@@ -21,6 +21,29 @@ pytestmark = [
 ]
 
 
+def race(n: int, work) -> list[Exception]:
+    """Run ``work(i)`` for i in range(n) in n threads released together; the errors raised."""
+    barrier = threading.Barrier(n)
+    errors: list[Exception] = []
+
+    def run(i):
+        try:
+            barrier.wait()
+            work(i)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
 def test_concurrent_submissions_by_one_voter_leave_one_ballot():
     # given one voter on the roll (not yet claimed: every thread also races to claim)
     process = make_process(phase=Phase.VOTING)
@@ -29,25 +52,12 @@ def test_concurrent_submissions_by_one_voter_leave_one_ballot():
     budget = process.budgets.get()
     ids = list(project_ids(process).values())
     threads_n = 8
-    barrier = threading.Barrier(threads_n)
-    errors: list[Exception] = []
 
     def submit(i):
-        try:
-            barrier.wait()
-            ballot_cast(budget=budget, acting_user=voter, selection=[ids[i % len(ids)]])
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
+        ballot_cast(budget=budget, acting_user=voter, selection=[ids[i % len(ids)]])
 
     # when
-    threads = [threading.Thread(target=submit, args=(i,)) for i in range(threads_n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = race(threads_n, submit)
     # then
     assert errors == []
     ballot = Ballot.objects.get(budget=budget)
@@ -68,36 +78,23 @@ def test_the_upsert_alone_keeps_one_ballot_and_counts_every_change():
     budget = process.budgets.get()
     ids = list(project_ids(process).values())
     threads_n, rounds = 8, 5
-    barrier = threading.Barrier(threads_n)
-    errors: list[Exception] = []
     created: list[bool] = []
 
     def submit(i):
-        try:
-            barrier.wait()
-            for r in range(rounds):
-                with transaction.atomic():
-                    _ballot, new = _upsert_online_ballot(
-                        budget=budget,
-                        elector=elector,
-                        selection=[ids[(i + r) % len(ids)]],
-                        points=[],
-                        voter_ward=None,
-                        band="",
-                    )
-                created.append(new)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
+        for r in range(rounds):
+            with transaction.atomic():
+                _ballot, new = _upsert_online_ballot(
+                    budget=budget,
+                    elector=elector,
+                    selection=[ids[(i + r) % len(ids)]],
+                    points=[],
+                    voter_ward=None,
+                    band="",
+                )
+            created.append(new)
 
     # when
-    threads = [threading.Thread(target=submit, args=(i,)) for i in range(threads_n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = race(threads_n, submit)
     # then
     assert errors == []
     ballot = Ballot.objects.get(budget=budget)
@@ -113,28 +110,12 @@ def test_many_voters_at_once_each_get_one_ballot():
         enrol(process, v)
     budget = process.budgets.get()
     ids = list(project_ids(process).values())
-    barrier = threading.Barrier(len(voters))
-    errors: list[Exception] = []
 
     def submit(i):
-        try:
-            barrier.wait()
-            for r in range(2):
-                ballot_cast(
-                    budget=budget, acting_user=voters[i], selection=[ids[(i + r) % len(ids)]]
-                )
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
+        for r in range(2):
+            ballot_cast(budget=budget, acting_user=voters[i], selection=[ids[(i + r) % len(ids)]])
 
-    threads = [threading.Thread(target=submit, args=(i,)) for i in range(len(voters))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert race(len(voters), submit) == []
     ballots = list(Ballot.objects.filter(budget=budget))
     assert len(ballots) == len(voters)
     assert {b.revision for b in ballots} == {2}
