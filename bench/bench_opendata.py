@@ -3,8 +3,8 @@
 With 50,000 published datasets of 3 resources each and one CSV resource of 1,000,000 rows:
 
 * package_search, a q plus two facets, rows=10: p95 < 50 ms (PostgreSQL), < 150 ms (SQLite)
-  (a one-word q, served by the term index; a two-word q, served by the full-text engine, is
-  reported beside it)
+  for a two-word q (each word in ~70% of the datasets: served by the term snapshot, decision
+  0009) -- the reported figure -- and for a one-word q (the term index, decision 0008)
 * package_search start=40000&rows=100&sort=id asc: < 200 ms
 * a full harvest of the 50,000 datasets with the CKAN harvester's paging
   (rows=100&start=N&sort=id asc until an empty page): < 60 s
@@ -15,8 +15,9 @@ JSON encoding) with the test client; the data is bulk-inserted, then indexed wit
 ``dataset_reindex`` service, and the big CSV is loaded with the real ``resource_create``.
 
     .venv/bin/python bench/bench_opendata.py [--db sqlite|postgres|both] [--datasets 50000]
+        [--rows 1000000] [--results bench/results/opendata.json]
 
-Writes bench/results/opendata.json (one entry per database).
+Writes --results (by default bench/results/opendata.json; one entry per database).
 """
 
 from __future__ import annotations
@@ -219,7 +220,18 @@ def child(n_datasets: int, rows: int) -> dict:
 
     for _ in range(5):
         call("/api/3/action/package_search?q=crime")  # warm up
-    searches = [
+    # The first several-word search builds this process's term snapshot: timed on its own.
+    from bigsociety.opendata import term_snapshot
+
+    first = call("/api/3/action/package_search?q=crime+ward")
+    timings["snapshot_first_search_ms"] = round(first, 1)
+    for word in WORDS:  # each word's postings load on the first search that needs it
+        call(f"/api/3/action/package_search?q={word}+ward")
+    snapshot = term_snapshot.snapshot_for(connection)
+    timings["snapshot_terms_loaded"] = len(snapshot.terms)
+    timings["snapshot_postings_loaded"] = snapshot.loaded
+    timings["snapshot_mb"] = round(snapshot.size_bytes() / 1e6, 1)
+    one = [
         call(
             "/api/3/action/package_search?q="
             + rng.choice(WORDS)
@@ -227,19 +239,20 @@ def child(n_datasets: int, rows: int) -> dict:
         )
         for _ in range(200)
     ]
-    timings["package_search_p50_ms"] = round(statistics.median(searches), 1)
-    timings["package_search_p95_ms"] = round(p95(searches), 1)
-    # Not a target, reported beside it: a two-word q (the full-text path, not the term index).
+    timings["package_search_one_word_p50_ms"] = round(statistics.median(one), 1)
+    timings["package_search_one_word_p95_ms"] = round(p95(one), 1)
+    # The reported figure: a two-word q (the term snapshot).
     two = [
         call(
             "/api/3/action/package_search?q="
             + "%20".join(rng.sample(WORDS, 2))
             + '&facet.field=["organization","tags"]&rows=10'
         )
-        for _ in range(50)
+        for _ in range(200)
     ]
-    timings["package_search_two_words_p50_ms"] = round(statistics.median(two), 1)
-    timings["package_search_two_words_p95_ms"] = round(p95(two), 1)
+    timings["package_search_p50_ms"] = round(statistics.median(two), 1)
+    timings["package_search_p95_ms"] = round(p95(two), 1)
+    timings["snapshot_builds"] = snapshot.builds
     deep = [
         call("/api/3/action/package_search?start=40000&rows=100&sort=id%20asc") for _ in range(20)
     ]
@@ -274,6 +287,8 @@ def child(n_datasets: int, rows: int) -> dict:
     timings["targets_met"] = {
         "package_search": timings["package_search_p95_ms"]
         < TARGETS["package_search_p95_ms"][vendor],
+        "package_search_one_word": timings["package_search_one_word_p95_ms"]
+        < TARGETS["package_search_p95_ms"][vendor],
         "deep_page": timings["deep_page_p95_ms"] < TARGETS["deep_page_p95_ms"],
         "harvest": timings["harvest_seconds"] < TARGETS["harvest_seconds"],
         "datastore_filter": timings["datastore_filter_p95_ms"] < TARGETS["datastore_filter_p95_ms"],
@@ -286,12 +301,13 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--datasets", type=int, default=50_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--child", action="store_true")
     args = parser.parse_args()
     if args.child:
         print("RESULT " + json.dumps(child(args.datasets, args.rows)))
         return
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results = json.loads(args.results.read_text()) if args.results.exists() else {}
     for kind in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         with tempfile.TemporaryDirectory() as workdir:
             if kind == "sqlite":
@@ -331,7 +347,7 @@ def main() -> None:
             result["python"] = platform.python_version()
             results[result["vendor"]] = result
             print(kind, json.dumps(result, indent=2))
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    args.results.write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":

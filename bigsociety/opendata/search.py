@@ -15,6 +15,11 @@ of results.
   instead (``term_index.py``): its count and facets are stored aggregates and its page comes
   from an index in relevance order, so a word held by most datasets costs no more than a rare
   one. Its score is the term index's, not the engine's.
+* A search of several plain words of the public catalogue is answered from the term snapshot
+  (``term_snapshot.py``, decision 0009): the words' postings and the facet values as bitmaps
+  in memory, kept fresh from the change log. Its score is the sum of the words' term index
+  scores; ordered by score (and metadata_modified) in memory, by any other key in SQL over
+  the matching ids, so those orders are the full-text path's.
 * Every sort ends with the dataset id, so pages never overlap or skip under ties; sorting by
   ``id asc`` (what harvesters use) is stable while datasets are edited.
 """
@@ -28,7 +33,7 @@ from typing import Any
 
 from django.db import connection
 
-from . import term_index
+from . import term_index, term_snapshot
 from .ckan.query import DATE_FIELDS, FACET_FIELDS, SORT_FIELDS, Node, QueryError, parse, parse_sort
 from .term_index import TOTAL, query_terms
 
@@ -180,6 +185,10 @@ def search(params: SearchParams) -> SearchResult:
         plain = query_terms(rank_text)
         if plain is not None and len(plain) == 1:
             return _search_term(params, plain[0], order, facet_fields, sort_text)
+        if plain is not None and len(plain) > 1:
+            answered = _search_words(params, plain, order, facet_fields, sort_text)
+            if answered is not None:
+                return answered
 
     # The ranked text search joins the full-text match (with its score) to the documents.
     from_sql = "opendata_searchdocument d"
@@ -395,3 +404,59 @@ def _search_once(
     with connection.cursor() as cursor:
         count, page, counted = _run(cursor, sql, sql_params, facet_fields)
     return _result(params, count, page, counted, sort_text)
+
+
+# The keys the term snapshot orders by itself (then by dataset id, as the one-word path does).
+_SNAPSHOT_KEYS = {"score", "metadata_modified"}
+
+
+def _search_words(
+    params: SearchParams,
+    terms: list[str],
+    order: list[tuple[str, str]],
+    facet_fields: list[str],
+    sort_text: str,
+) -> SearchResult | None:
+    """A search of several plain words of the published catalogue from the term snapshot: the
+    datasets holding every word. None (the full-text path answers) for an order of score with
+    a text key, or a catalogue the snapshot cannot hold."""
+    names = {name for name, _ in order}
+    scored = "score" in names
+    if scored and not names <= _SNAPSHOT_KEYS:
+        return None
+    found = term_snapshot.matches(connection, terms, facet_fields, params.facet_mincount)
+    if found is None:
+        return None
+    rows, start = max(params.rows, 0), max(params.start, 0)
+    packages: list[dict[str, Any]] = []
+    with connection.cursor() as cursor:
+        if scored:
+            ids = found.page(order, start, rows)
+            if ids:
+                cursor.execute(
+                    "SELECT dataset_id, package FROM opendata_searchdocument "  # noqa: S608 - placeholders only
+                    f"WHERE dataset_id IN ({', '.join(['%s'] * len(ids))})",
+                    ids,
+                )
+                by_id = {int(i): package for i, package in cursor.fetchall()}
+                packages = [_load(by_id[i]) for i in ids if i in by_id]
+        elif rows and start < found.count:
+            # Any other order is the database's (its collation), over the matching ids.
+            columns = [(SORT_FIELDS[name], direction.upper()) for name, direction in order]
+            if not any(column == "d.uuid" for column, _ in columns):
+                columns.append(("d.uuid", "ASC"))
+            order_sql = ", ".join(f"{column} {direction}" for column, direction in columns)
+            if connection.vendor == "postgresql":
+                among, among_param = "d.dataset_id = ANY(%s)", found.ids.tolist()
+            else:
+                among = "d.dataset_id IN (SELECT value FROM json_each(%s))"
+                among_param = json.dumps(found.ids.tolist())
+            cursor.execute(
+                f"SELECT d.package FROM opendata_searchdocument d WHERE {among} "  # noqa: S608 - identifiers are ours; values are bound
+                f"ORDER BY {order_sql} LIMIT %s OFFSET %s",
+                [among_param, rows, start],
+            )
+            packages = [_load(row[0]) for row in cursor.fetchall()]
+    return SearchResult(
+        count=found.count, packages=packages, facets=_facets(params, found.facets), sort=sort_text
+    )

@@ -19,6 +19,9 @@ keeps, for *published* datasets, what such a search needs already aggregated:
 Both are kept by the catalogue services in the same transaction as the search documents
 (``TermIndexUpdate``: ``forget`` before a dataset's facets change, ``add`` after, ``flush`` at
 the end); the migration that created them filled them from the search documents the same way.
+``flush`` also appends the changed datasets to the change log (``SearchChange``) that keeps the
+in-memory term snapshots of ``term_snapshot.py`` fresh, and notes them on the connection
+(``uncommitted_changes``) until its transaction ends.
 
 Words: lower-cased ``\\w+`` runs, PostgreSQL's English stop words removed, stemmed with the
 Snowball English stemmer (the stemmer PostgreSQL's ``english`` configuration uses), so a word
@@ -26,8 +29,9 @@ means the same here on both databases. A dataset's score for a term sums, over t
 the rest of its text, weight × tf / (tf + 1) with weights 1.0, 0.4 and 0.2 (``ts_rank``'s
 defaults for A, B and C): a word in the title counts most, and repeats count less each time.
 
-Searches that use the query syntax (quotes, ``-word``, ``OR``, ``field:value``), several
-words, filters, or the caller's drafts go to the full-text path in ``search.py``.
+Searches of several plain words are answered from the term snapshot (``term_snapshot.py``);
+searches that use the query syntax (quotes, ``-word``, ``OR``, ``field:value``), filters, or
+the caller's drafts go to the full-text path in ``search.py``.
 """
 
 from __future__ import annotations
@@ -37,18 +41,23 @@ import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 import snowballstemmer  # type: ignore[import-untyped]
 
 __all__ = [
     "COMMON",
+    "LOG_KEEP",
     "STOP_WORDS",
     "TOTAL",
     "TermIndexUpdate",
+    "UncommittedChanges",
     "document_terms",
     "query_terms",
     "terms_reindex",
+    "uncommitted_changes",
     "words",
 ]
 
@@ -70,6 +79,8 @@ TOTAL = "*"  # the SearchTermFacet field whose row counts the datasets holding a
 COMMON = 100
 BATCH = 500
 LOCK_KEY = 0x0DA7A7E3  # the PostgreSQL advisory lock held by a term index update
+LOG_KEEP = 10_000  # change log rows kept; a snapshot further behind rebuilds
+_PENDING = "_opendata_term_index_pending"  # the connection attribute uncommitted_changes reads
 
 _WORD = re.compile(r"\w+")
 _PLAIN = re.compile(r"^[\w\s,;!?]*$")  # no characters the engines' parsers read as syntax
@@ -111,6 +122,60 @@ def query_terms(q: str) -> list[str] | None:
     if not _PLAIN.match(q) or any(word == "or" for word in q.lower().split()):
         return None
     return list(dict.fromkeys(words(q)))
+
+
+@dataclass
+class UncommittedChanges:
+    """What this connection's open transaction has written to the term index: the datasets,
+    and the first change log sequence number it took (every row from there on is its own,
+    since it holds the one-writer lock until it ends; every row before it is committed)."""
+
+    outermost: Any  # the transaction's outermost atomic block
+    first_seq: int
+    dataset_ids: set[int] = dataclass_field(default_factory=set)
+
+
+def uncommitted_changes(connection: Any) -> UncommittedChanges | None:
+    """The term index changes this connection's open transaction has not committed yet, or
+    None. Forgotten as soon as the transaction that made them is seen to have ended (committed
+    or rolled back); a savepoint rolled back inside it leaves them over-counted, never under."""
+    pending: UncommittedChanges | None = getattr(connection, _PENDING, None)
+    if pending is None:
+        return None
+    blocks = connection.atomic_blocks
+    if connection.in_atomic_block and blocks and blocks[0] is pending.outermost:
+        return pending
+    setattr(connection, _PENDING, None)
+    return None
+
+
+def _log_changes(cursor: Any, connection: Any, dataset_ids: set[int]) -> None:
+    """Append the changed datasets to the change log (under the one-writer lock, so in commit
+    order), prune it to the newest ``LOG_KEEP`` rows and note the changes on the connection."""
+    ids = sorted(dataset_ids)
+    first: int | None = None
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        cursor.execute(
+            "INSERT INTO opendata_searchchange (dataset_id) VALUES "  # noqa: S608 - placeholders only
+            + ", ".join(["(%s)"] * len(chunk))
+            + " RETURNING seq",
+            chunk,
+        )
+        seqs = [int(row[0]) for row in cursor.fetchall()]
+        first = min([*seqs, first] if first is not None else seqs)
+    cursor.execute(
+        "DELETE FROM opendata_searchchange "
+        "WHERE seq <= (SELECT MAX(seq) FROM opendata_searchchange) - %s",
+        [LOG_KEEP],
+    )
+    if not connection.in_atomic_block or first is None:
+        return  # autocommit: nothing is left uncommitted
+    pending = uncommitted_changes(connection)
+    if pending is None:
+        pending = UncommittedChanges(connection.atomic_blocks[0], first)
+        setattr(connection, _PENDING, pending)
+    pending.dataset_ids.update(ids)
 
 
 def _marks(n: int) -> str:
@@ -166,8 +231,10 @@ class TermIndexUpdate:
     * rare before and after: only its total changes.
     """
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, *, log: bool = True) -> None:
         self.connection = connection
+        self.log = log  # append the changed datasets to the change log at flush
+        self.changed: set[int] = set()
         self.locked = False
         self.before: dict[str, int] = {}
         self.totals: Counter[str] = Counter()
@@ -202,6 +269,7 @@ class TermIndexUpdate:
         ids = sorted(set(dataset_ids))
         if not ids:
             return
+        self.changed.update(ids)
         with self.connection.cursor() as cursor:
             self._lock(cursor)
             removed = _fetch(
@@ -234,6 +302,7 @@ class TermIndexUpdate:
         ids = sorted(set(dataset_ids))
         if not ids:
             return 0
+        self.changed.update(ids)
         with self.connection.cursor() as cursor:
             self._lock(cursor)
             documents = _fetch(
@@ -286,15 +355,19 @@ class TermIndexUpdate:
             _drop_facets(cursor, falling)
             _add_counts(cursor, counts)
             _build_facets(cursor, rising)
+            if self.log and self.changed:
+                self._lock(cursor)
+                _log_changes(cursor, self.connection, self.changed)
+        self.changed.clear()
         self.before.clear()
         self.totals.clear()
         self.facets.clear()
 
 
-def terms_reindex(connection: Any, dataset_ids: Iterable[int]) -> int:
+def terms_reindex(connection: Any, dataset_ids: Iterable[int], *, log: bool = True) -> int:
     """Put datasets whose documents are stored but not yet in the term index in (the
-    migration that created the index uses it)."""
-    update = TermIndexUpdate(connection)
+    migration that created the index uses it, before the change log existed: ``log=False``)."""
+    update = TermIndexUpdate(connection, log=log)
     ids = list(dataset_ids)
     count = 0
     for start in range(0, len(ids), BATCH):

@@ -32,6 +32,7 @@ __all__ = [
     "Frequency",
     "Licence",
     "Resource",
+    "SearchChange",
     "SearchDocument",
     "SearchFacet",
     "SearchTerm",
@@ -440,3 +441,16 @@ class SearchTermFacet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} {self.field}:{self.value}"
+
+
+class SearchChange(models.Model):
+    """One dataset whose term index entries a catalogue edit changed: the change log that keeps
+    each process's in-memory term snapshot (``term_snapshot.py``) fresh. Written by the term
+    index writer while it holds the one-writer lock, so ``seq`` grows in commit order; only the
+    newest ``term_index.LOG_KEEP`` rows are kept."""
+
+    seq = models.BigAutoField(primary_key=True)
+    dataset_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.seq}: {self.dataset_id}"

@@ -143,6 +143,37 @@ OPS = st.lists(
 )
 
 
+def apply_edit(
+    made: list[Dataset], orgs: list, op: tuple[str, int, list[str]], description: str = ""
+) -> None:
+    """One step of the random edits: create (published or draft), retitle, retag, withdraw or
+    publish one of ``made``. ``description`` ({words} for the step's words) for new datasets."""
+    action, i, chosen = op
+    words = " ".join(chosen) or "misc"
+    if action == "create" or not made:
+        extra = {"description": description.format(words=words)} if description else {}
+        made.append(
+            dataset(
+                title=f"{words} {len(made)}",
+                publisher=orgs[i % 2],
+                tags=tuple(chosen),
+                publish=i % 3 != 0,
+                **extra,
+            )
+        )
+        return
+    item = made[i % len(made)]
+    item.refresh_from_db()
+    if action == "retitle":
+        services.dataset_update(dataset=item, acting_user=None, title=f"{words} {i}")
+    elif action == "retag":
+        services.dataset_update(dataset=item, acting_user=None, tags=chosen)
+    elif action == "withdraw" and item.state == Dataset.State.PUBLISHED:
+        services.dataset_withdraw(dataset=item, reason="Gone", acting_user=None)
+    elif action == "publish" and item.state == Dataset.State.DRAFT:
+        services.dataset_publish(dataset=item, acting_user=None)
+
+
 @pytest.mark.django_db
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=OPS)
@@ -151,28 +182,8 @@ def test_upkeep_keeps_the_index_equal_to_a_recount(ops):
     with mock.patch.object(term_index, "COMMON", 2), transaction.atomic():
         orgs = [organisation("a-org", "A org"), organisation("b-org", "B org")]
         made: list[Dataset] = []
-        for action, i, chosen in ops:
-            words = " ".join(chosen) or "misc"
-            if action == "create" or not made:
-                made.append(
-                    dataset(
-                        title=f"{words} {len(made)}",
-                        publisher=orgs[i % 2],
-                        tags=tuple(chosen),
-                        publish=i % 3 != 0,
-                    )
-                )
-                continue
-            item = made[i % len(made)]
-            item.refresh_from_db()
-            if action == "retitle":
-                services.dataset_update(dataset=item, acting_user=None, title=f"{words} {i}")
-            elif action == "retag":
-                services.dataset_update(dataset=item, acting_user=None, tags=chosen)
-            elif action == "withdraw" and item.state == Dataset.State.PUBLISHED:
-                services.dataset_withdraw(dataset=item, reason="Gone", acting_user=None)
-            elif action == "publish" and item.state == Dataset.State.DRAFT:
-                services.dataset_publish(dataset=item, acting_user=None)
+        for op in ops:
+            apply_edit(made, orgs, op)
         assert stored() == recount()
         transaction.set_rollback(True)
 
