@@ -303,6 +303,13 @@ class BulkFile:
     _zip: zipfile.ZipFile | None = None
     _member: str | None = None
 
+    def size(self) -> int:
+        """The file's size in bytes (uncompressed, for a member of a zip)."""
+        if self._zip is not None and self._member is not None:
+            return self._zip.getinfo(self._member).file_size
+        assert self._path is not None
+        return self._path.stat().st_size
+
     def open(self) -> IO[str]:
         if self._zip is not None and self._member is not None:
             raw = self._zip.open(self._member)

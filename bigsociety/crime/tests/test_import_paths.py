@@ -97,6 +97,32 @@ def test_the_plain_and_the_escaped_ways_of_writing_store_the_same_rows(
     assert len(fast[0]) == 663 + 680 + 729
 
 
+def _pragma(name: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA {name}")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache and WAL")
+def test_an_sqlite_import_checkpoints_rarely_and_gives_the_connection_back_as_it_was(
+    demo_places, police_dir
+):
+    # given the connection's own page cache and checkpoint interval
+    before = (_pragma("cache_size"), _pragma("wal_autocheckpoint"))
+    during: list[tuple[int, int]] = []
+
+    def on_file(index: int, total: int, file_report: object) -> None:
+        during.append((_pragma("cache_size"), _pragma("wal_autocheckpoint")))
+
+    # when a folder is imported
+    assert import_paths(paths=[police_dir], on_file=on_file).ok
+    # then every file was written with the bigger cache and the rarer checkpoints
+    assert during and set(during) == {(-196608, importer.SQLITE_IMPORT_WAL_PAGES)}
+    # and afterwards the connection has its own settings again
+    assert (_pragma("cache_size"), _pragma("wal_autocheckpoint")) == before
+    assert before[1] != importer.SQLITE_IMPORT_WAL_PAGES
+
+
 def test_fields_that_need_escaping_are_stored_as_published(demo_places, tmp_path):
     # given a street file whose fields hold quotes, commas, a backslash, a tab and a line break
     location = 'On or near "The Crescent", Back\\Lane\tEast'
