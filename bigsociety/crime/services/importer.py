@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -505,7 +506,9 @@ def _street_rows(
             else:
                 seen.add(cid)
             key_id = crime_key(cid)
-            key_v = null if key_id is None else str(key_id) if text else key_id
+            # COPY text keys are zero-padded to 19 digits (a 60-bit key has at most 19;
+            # PostgreSQL reads leading zeros), so sorting the text sorts the numbers.
+            key_v = null if key_id is None else f"{key_id:019d}" if text else key_id
             if outcomes and cid in outcomes:  # a later outcomes file already said more
                 last, outcome_month = outcomes[cid]
         else:
@@ -799,7 +802,7 @@ class _FileRead:
                 rows = _stop_rows(reader, report, name.month, name.force, places, errors)
             while block := list(islice(rows, SORT_BLOCK)):
                 if kind == bulk.STREET:
-                    block.sort(key=_by_crime_key)
+                    block.sort(key=_CRIME_KEY_TEXT if text else _by_crime_key)
                 for start in range(0, len(block), BATCH):
                     chunk = block[start : start + BATCH]
                     yield len(chunk), _encode(chunk, postgres=postgres, text=text)
@@ -813,7 +816,11 @@ def _by_crime_key(row: tuple[Any, ...]) -> int:
     """Street rows in crime-key order: their index entries then go in page by page, not at
     random across the whole crime-key index (a large saving once it outgrows the cache)."""
     key = row[3]
-    return -1 if key is None or key == NULL_TEXT else int(key)
+    return -1 if key is None else int(key)
+
+
+# The same order for COPY text rows, whose keys are zero-padded text (NULL_TEXT sorts last).
+_CRIME_KEY_TEXT = itemgetter(3)
 
 
 def _feeds(source: bulk.BulkFile, after: bulk.BulkFile) -> bool:
