@@ -4,10 +4,11 @@ Each file is one force-month of one layout. It is read as a stream (csv.reader, 
 in chunks: PostgreSQL ``COPY`` in text format, SQLite ``executemany``), so memory stays flat
 whatever the file size. For PostgreSQL the rows of a file that needs no escaping (the
 published files never do) are made as COPY text while they are read; the place counts are
-counted as the rows go by. Every file runs in its own transaction that first deletes that
-force-month: a re-import replaces it, and a file with any bad row (malformed month,
-longitude, latitude, unknown crime type…) is rolled back whole, every bad line reported by
-file and line.
+counted as the rows go by. Every file runs in its own transaction (on SQLite a savepoint,
+several files to a commit: _CommitGroups) that first deletes that force-month: a re-import
+replaces it, and a file with any bad row (malformed month, longitude, latitude, unknown
+crime type…) is rolled back whole, every bad line reported by file and line. On PostgreSQL
+the forces are shared between lanes, threads with a connection each (_lanes).
 """
 
 from __future__ import annotations
