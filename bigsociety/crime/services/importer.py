@@ -1138,8 +1138,14 @@ def _run_lanes(
     ]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:  # e.g. Ctrl-C: the lanes stop after their current file
+        stop.set()
+        for thread in threads:
+            thread.join()
+        raise
     if failures:
         raise failures[0]
 
