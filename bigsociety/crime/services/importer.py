@@ -638,9 +638,15 @@ class _Rollback(Exception):
     pass
 
 
-def _latest_outcomes(force: str, month: dt.date) -> dict[str, tuple[str, dt.date]]:
-    """The newest outcome of each of a force's crimes from outcomes files of ``month`` on."""
-    latest: dict[str, tuple[str, dt.date]] = {}
+def _latest_outcomes(force: str, month: dt.date) -> dict[str, tuple[str, str]]:
+    """The newest outcome of each of a force's crimes from outcomes files of ``month`` on,
+    with its month as ISO text.
+
+    A re-import of a force's first month holds every later outcome of the force here, so the
+    few distinct outcome and month strings are shared between entries, not one copy each.
+    """
+    latest: dict[str, tuple[str, str]] = {}
+    shared: dict[Any, str] = {}
     table = CrimeOutcome._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -651,9 +657,14 @@ def _latest_outcomes(force: str, month: dt.date) -> dict[str, tuple[str, dt.date
         )
         while batch := cursor.fetchmany(20_000):
             for crime_id, outcome, outcome_month in batch:
-                if isinstance(outcome_month, str):  # SQLite hands dates back as text
-                    outcome_month = dt.date.fromisoformat(outcome_month)
-                latest[crime_id] = (outcome, outcome_month)
+                month_s = shared.get(outcome_month)
+                if month_s is None:  # SQLite hands dates back as ISO text already
+                    month_s = shared[outcome_month] = (
+                        outcome_month
+                        if isinstance(outcome_month, str)
+                        else outcome_month.isoformat()
+                    )
+                latest[crime_id] = (shared.setdefault(outcome, outcome), month_s)
     return latest
 
 
@@ -738,7 +749,7 @@ class _FileRead:
         self,
         source: bulk.BulkFile,
         places: PlaceAttributor,
-        outcomes: dict[str, tuple[str, dt.date]],
+        outcomes: dict[str, tuple[str, str]],
         *,
         ahead: bool,
     ):
@@ -781,10 +792,11 @@ class _FileRead:
             yield None
             rows: Iterator[tuple[Any, ...]]
             if kind == bulk.STREET:
-                outcomes = {
-                    c: (copy_text(o) if text else o, m.isoformat())
-                    for c, (o, m) in outcomes.items()
-                }
+                if text:  # in place (the dict can be large), only where a value changes
+                    for c, (o, m) in outcomes.items():
+                        escaped = copy_text(o)
+                        if escaped != o:
+                            outcomes[c] = (escaped, m)
                 rows = _street_rows(
                     reader,
                     report,
@@ -833,7 +845,7 @@ def _feeds(source: bulk.BulkFile, after: bulk.BulkFile) -> bool:
     )
 
 
-def _outcomes_for(source: bulk.BulkFile) -> dict[str, tuple[str, dt.date]]:
+def _outcomes_for(source: bulk.BulkFile) -> dict[str, tuple[str, str]]:
     if source.name.kind != bulk.STREET:
         return {}
     return _latest_outcomes(source.name.force, source.name.month)
