@@ -40,7 +40,7 @@ import functools
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -54,7 +54,9 @@ __all__ = [
     "TOTAL",
     "TermIndexUpdate",
     "UncommittedChanges",
+    "chunks",
     "document_terms",
+    "marks",
     "query_terms",
     "terms_reindex",
     "uncommitted_changes",
@@ -178,15 +180,21 @@ def _log_changes(cursor: Any, connection: Any, dataset_ids: set[int]) -> None:
     pending.dataset_ids.update(ids)
 
 
-def _marks(n: int) -> str:
+def marks(n: int) -> str:
+    """``n`` placeholders for an IN (…) list."""
     return ", ".join(["%s"] * n)
+
+
+def chunks(items: Sequence[Any]) -> Iterator[list[Any]]:
+    """``items`` in lists of at most BATCH (what one IN (…) list may hold)."""
+    for start in range(0, len(items), BATCH):
+        yield list(items[start : start + BATCH])
 
 
 def _fetch(cursor: Any, sql: str, ids: Sequence[int]) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(ids), BATCH):
-        chunk = list(ids[start : start + BATCH])
-        cursor.execute(sql.format(ids=_marks(len(chunk))), chunk)
+    for chunk in chunks(ids):
+        cursor.execute(sql.format(ids=marks(len(chunk))), chunk)
         rows.extend(cursor.fetchall())
     return rows
 
@@ -210,7 +218,7 @@ def _add_counts(cursor: Any, counts: dict[tuple[str, str, str], int]) -> None:
     for start in range(0, len(gone), BATCH):
         terms = gone[start : start + BATCH]
         cursor.execute(
-            f"DELETE FROM opendata_searchtermfacet WHERE term IN ({_marks(len(terms))})"  # noqa: S608 - placeholders only
+            f"DELETE FROM opendata_searchtermfacet WHERE term IN ({marks(len(terms))})"  # noqa: S608 - placeholders only
             " AND datasets <= 0",
             terms,
         )
@@ -255,21 +263,26 @@ class TermIndexUpdate:
             chunk = unseen[start : start + BATCH]
             cursor.execute(
                 "SELECT term, datasets FROM opendata_searchtermfacet "  # noqa: S608 - placeholders only
-                f"WHERE field = %s AND term IN ({_marks(len(chunk))})",
+                f"WHERE field = %s AND term IN ({marks(len(chunk))})",
                 [TOTAL, *chunk],
             )
             found = dict(cursor.fetchall())
             self.before.update((t, int(found.get(t, 0))) for t in chunk)
+
+    def _changing(self, dataset_ids: Iterable[int]) -> list[int]:
+        """The datasets, sorted and once each, noted as changed (for the change log)."""
+        ids = sorted(set(dataset_ids))
+        self.changed.update(ids)
+        return ids
 
     def _common(self, term: str) -> bool:
         return self.before[term] >= COMMON
 
     def forget(self, dataset_ids: Iterable[int]) -> None:
         """Take these datasets' postings out (call while their facets are still stored)."""
-        ids = sorted(set(dataset_ids))
+        ids = self._changing(dataset_ids)
         if not ids:
             return
-        self.changed.update(ids)
         with self.connection.cursor() as cursor:
             self._lock(cursor)
             removed = _fetch(
@@ -293,16 +306,15 @@ class TermIndexUpdate:
             for start in range(0, len(ids), BATCH):
                 chunk = ids[start : start + BATCH]
                 cursor.execute(
-                    f"DELETE FROM opendata_searchterm WHERE dataset_id IN ({_marks(len(chunk))})",  # noqa: S608 - placeholders only
+                    f"DELETE FROM opendata_searchterm WHERE dataset_id IN ({marks(len(chunk))})",  # noqa: S608 - placeholders only
                     chunk,
                 )
 
     def add(self, dataset_ids: Iterable[int]) -> int:
         """Put these datasets' stored search documents in, if published; returns how many."""
-        ids = sorted(set(dataset_ids))
+        ids = self._changing(dataset_ids)
         if not ids:
             return 0
-        self.changed.update(ids)
         with self.connection.cursor() as cursor:
             self._lock(cursor)
             documents = _fetch(
@@ -381,7 +393,7 @@ def _drop_facets(cursor: Any, terms: Sequence[str]) -> None:
         chunk = list(terms[start : start + BATCH])
         cursor.execute(
             "DELETE FROM opendata_searchtermfacet WHERE field <> %s "  # noqa: S608 - placeholders only
-            f"AND term IN ({_marks(len(chunk))})",
+            f"AND term IN ({marks(len(chunk))})",
             [TOTAL, *chunk],
         )
 
@@ -394,7 +406,7 @@ def _build_facets(cursor: Any, terms: Sequence[str]) -> None:
             "INSERT INTO opendata_searchtermfacet (term, field, value, datasets) "  # noqa: S608 - placeholders only
             "SELECT t.term, f.field, f.value, COUNT(*) FROM opendata_searchterm t "
             "JOIN opendata_searchfacet f ON f.dataset_id = t.dataset_id "
-            f"WHERE t.term IN ({_marks(len(chunk))}) GROUP BY t.term, f.field, f.value "
+            f"WHERE t.term IN ({marks(len(chunk))}) GROUP BY t.term, f.field, f.value "
             "ON CONFLICT (term, field, value) DO UPDATE SET datasets = excluded.datasets",
             chunk,
         )

@@ -47,7 +47,7 @@ import numpy as np
 from django.utils.dateparse import parse_datetime
 from pyroaring import BitMap
 
-from .term_index import BATCH, UncommittedChanges, uncommitted_changes
+from .term_index import UncommittedChanges, chunks, marks, uncommitted_changes
 
 __all__ = ["MAX_POSTINGS", "REBUILD_AFTER", "Matches", "Snapshot", "matches", "snapshot_for"]
 
@@ -71,15 +71,6 @@ def _micros(value: Any) -> int:
     if moment.tzinfo is None:  # SQLite keeps UTC without a zone
         moment = moment.replace(tzinfo=dt.UTC)
     return (moment - _EPOCH) // _MICRO
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), BATCH):
-        yield list(ids[start : start + BATCH])
-
-
-def _marks(n: int) -> str:
-    return ", ".join(["%s"] * n)
 
 
 @dataclass
@@ -270,7 +261,7 @@ class Snapshot:
             return
         cursor.execute(
             "SELECT term, dataset_id, score FROM opendata_searchterm "  # noqa: S608 - placeholders only
-            f"WHERE term IN ({_marks(len(terms))})",
+            f"WHERE term IN ({marks(len(terms))})",
             terms,
         )
         found: dict[str, list[tuple[int, float]]] = {t: [] for t in terms}
@@ -284,18 +275,18 @@ class Snapshot:
         """Re-read datasets: their document, facets and postings, one statement a chunk."""
         changed = _Changed()
         with connection.cursor() as cursor:
-            for chunk in _chunks(ids):
-                marks = _marks(len(chunk))
+            for chunk in chunks(ids):
+                holes = marks(len(chunk))
                 cursor.execute(
                     "SELECT 'doc' AS kind, dataset_id, NULL AS a, NULL AS b, metadata_modified, "  # noqa: S608 - placeholders only
                     "CAST(NULL AS DOUBLE PRECISION) AS score FROM opendata_searchdocument "
-                    f"WHERE state = 'published' AND dataset_id IN ({marks}) "
+                    f"WHERE state = 'published' AND dataset_id IN ({holes}) "
                     "UNION ALL SELECT 'facet', f.dataset_id, f.field, f.value, NULL, NULL "
                     "FROM opendata_searchfacet f JOIN opendata_searchdocument d "
                     "ON d.dataset_id = f.dataset_id "
-                    f"WHERE d.state = 'published' AND f.dataset_id IN ({marks}) "
+                    f"WHERE d.state = 'published' AND f.dataset_id IN ({holes}) "
                     "UNION ALL SELECT 'term', dataset_id, term, NULL, NULL, score "
-                    f"FROM opendata_searchterm WHERE dataset_id IN ({marks})",
+                    f"FROM opendata_searchterm WHERE dataset_id IN ({holes})",
                     chunk * 3,
                 )
                 for kind, dataset_id, a, b, modified, score in cursor.fetchall():
