@@ -238,7 +238,12 @@ def location_id(lat: float | None, lng: float | None, street: str) -> int | None
     """
     if lat is None or lng is None:
         return None
-    return zlib.crc32(f"{lat:.6f}|{lng:.6f}|{street}".encode()) & 0x7FFFFFFF or 1
+    return location_hash(f"{lat:.6f}|{lng:.6f}|{street}")
+
+
+def location_hash(key: str) -> int:
+    """The location id of a location key, ``f"{lat:.6f}|{lng:.6f}|{street}"``."""
+    return zlib.crc32(key.encode()) & 0x7FFFFFFF or 1
 
 
 def crime_key(crime_id: str) -> int | None:
@@ -310,12 +315,19 @@ class BulkFile:
         assert self._path is not None
         return self._path.stat().st_size
 
+    @property
+    def path(self) -> Path | None:
+        """The file on disk; None for a member of a zip."""
+        return self._path
+
     def open(self) -> IO[str]:
+        return io.TextIOWrapper(self.open_binary(), encoding="utf-8-sig", newline="")
+
+    def open_binary(self) -> IO[bytes]:
         if self._zip is not None and self._member is not None:
-            raw = self._zip.open(self._member)
-            return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            return self._zip.open(self._member)
         assert self._path is not None
-        return open(self._path, encoding="utf-8-sig", newline="")
+        return open(self._path, "rb")
 
 
 KIND_ORDER = {OUTCOMES: 0, STREET: 1, STOP_AND_SEARCH: 2}

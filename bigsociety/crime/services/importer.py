@@ -1,14 +1,15 @@
 """The bulk importer: data.police.uk CSVs into the database, one force-month at a time.
 
-Each file is one force-month of one layout. It is read as a stream (csv.reader, rows written
-in chunks: PostgreSQL ``COPY`` in text format, SQLite ``executemany``), so memory stays flat
-whatever the file size. For PostgreSQL the rows of a file that needs no escaping (the
-published files never do) are made as COPY text while they are read; the place counts are
-counted as the rows go by. Every file runs in its own transaction (on SQLite a savepoint,
+Street and outcomes files are staged in DuckDB (staging.py, decision 0010): read, checked,
+joined and counted in compiled code, their rows handed over ready to write. Stop-and-search
+files, and any file staging is not sure of, are read here row by row (csv.reader, COPY text
+made as the rows are read), which reports every bad line by file and line. Either way memory
+stays bounded whatever the file size, and rows are written in chunks: PostgreSQL ``COPY``,
+SQLite ``executemany``. Every file runs in its own transaction (on SQLite a savepoint,
 several files to a commit: _CommitGroups) that first deletes that force-month: a re-import
 replaces it, and a file with any bad row (malformed month, longitude, latitude, unknown
-crime type…) is rolled back whole, every bad line reported by file and line. On PostgreSQL
-the forces are shared between lanes, threads with a connection each (_lanes).
+crime type…) is rolled back whole. On PostgreSQL the forces are shared between lanes,
+threads with a connection each (_lanes).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import csv
 import datetime as dt
 import queue
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from django.db import connection, transaction
 from django.db.models import Max, Min, QuerySet
 
@@ -35,6 +38,7 @@ from bigsociety.places.api import Place, PlaceLocator
 
 from .. import bulk
 from ..models import Crime, CrimeOutcome, Force, ForceMonth, PlaceMonthCount, StopSearch
+from . import staging
 
 MAX_ERRORS_PER_FILE = 50
 # Rows are sent in chunks of BATCH, small so PostgreSQL starts on a file at once; street
@@ -350,12 +354,19 @@ class _SqliteWriter(_Writer):
 
 
 class _PostgresWriter(_Writer):
-    """COPY … FROM STDIN (text format) with psycopg 3, chunks streamed through one COPY."""
+    """COPY … FROM STDIN with psycopg 3, chunks streamed through one COPY: text format, or
+    CSV (with \\N for NULL) for the rows DuckDB wrote (staging)."""
+
+    def __init__(self, table: str, columns: tuple[str, ...], *, csv: bool = False):
+        super().__init__(table, columns)
+        self.options = " WITH (FORMAT csv, NULL '\\N')" if csv else ""
 
     def __enter__(self) -> _PostgresWriter:
         connection.ensure_connection()
         self.cursor = connection.connection.cursor()
-        self._copy_cm = self.cursor.copy(f"COPY {self.table} ({','.join(self.columns)}) FROM STDIN")
+        self._copy_cm = self.cursor.copy(
+            f"COPY {self.table} ({','.join(self.columns)}) FROM STDIN{self.options}"
+        )
         self.copy = self._copy_cm.__enter__()
         return self
 
@@ -366,9 +377,9 @@ class _PostgresWriter(_Writer):
         self._copy_cm.__exit__(*exc)
 
 
-def _writer(table: str, columns: tuple[str, ...]) -> _Writer:
+def _writer(table: str, columns: tuple[str, ...], *, csv: bool = False) -> _Writer:
     if connection.vendor == "postgresql":
-        return _PostgresWriter(table, columns)
+        return _PostgresWriter(table, columns, csv=csv)
     return _SqliteWriter(table, columns)
 
 
@@ -708,23 +719,40 @@ def _write_place_counts(
     )
 
 
-def _mark_outside(
-    force: str, month: dt.date, lsoas: Counter[str], span: tuple[int | None, int | None]
-) -> int:
+def _outside_districts(lsoas: Counter[str]) -> list[str]:
+    """The districts (of LSOA names) holding under OUTSIDE_SHARE of a force-month's located
+    crimes, from the located crimes per LSOA name; as LIKE-safe text."""
     districts: Counter[str] = Counter()
     for name, n in lsoas.items():
         districts[bulk.district_of(name)] += n
     total = sum(districts.values())
     if not total:
-        return 0
-    outside = [d for d, n in districts.items() if n / total < OUTSIDE_SHARE]
+        return []
+    return [
+        d.replace("%", "").replace("_", "")
+        for d, n in districts.items()
+        if n / total < OUTSIDE_SHARE
+    ]
+
+
+def _outside_names(lsoas: dict[str, tuple[int, int]]) -> list[str]:
+    """The LSOA names whose crimes are outside the force's area (as _mark_outside marks
+    them), from {name: (located crimes with the name, all crimes with it)}."""
+    districts = _outside_districts(Counter({name: n for name, (n, _) in lsoas.items() if n}))
+    prefixes = tuple(f"{d} " for d in districts)
+    return [name for name in lsoas if prefixes and name.startswith(prefixes)]
+
+
+def _mark_outside(
+    force: str, month: dt.date, lsoas: Counter[str], span: tuple[int | None, int | None]
+) -> int:
     marked = 0
     with connection.cursor() as cursor:
-        for district in outside:
+        for district in _outside_districts(lsoas):
             cursor.execute(
                 "UPDATE crime_crime SET outside_area = %s WHERE id BETWEEN %s AND %s "
                 "AND force = %s AND month = %s AND lsoa_name LIKE %s",
-                [True, *span, force, month, district.replace("%", "").replace("_", "") + " %"],
+                [True, *span, force, month, district + " %"],
             )
             marked += max(cursor.rowcount, 0)
     return marked
@@ -759,6 +787,8 @@ class _FileRead:
             file=source.label, force=name.force, month=bulk.month_str(name.month), kind=name.kind
         )
         self.errors = _Errors(self.report)
+        # set (by the reading, before its first item) when DuckDB staged the file
+        self.staged: staging.Staged | None = None
         self.districts: Counter[str] = Counter()
         self.counts: Counter[tuple[tuple[int | None, int | None, int | None], str]] = Counter()
         # decided here, in the importing thread: the reading may run in another
@@ -771,24 +801,32 @@ class _FileRead:
     ) -> Iterator[Any]:
         """First None once the header is good, then (rows, payload) chunks."""
         source, name, report, errors = self.source, self.name, self.report, self.errors
+        postgres = self.postgres
+        with source.open() as handle:
+            kind = self._layout(next(csv.reader(handle), None))
+        # Street and outcomes files are staged in DuckDB when they are plainly well formed
+        # (staging.py); otherwise, and for stop and search, they are read row by row here.
+        staged = (
+            staging.prepare_street(source, places, outcomes, _outside_names, postgres=postgres)
+            if kind == bulk.STREET
+            else staging.prepare_outcomes(source, places, postgres=postgres)
+            if kind == bulk.OUTCOMES
+            else None
+        )
+        if staged is not None:
+            self.staged = staged
+            for attribute, value in staged.stats.items():
+                setattr(report, attribute, value)
+            self.counts = staged.counts
+            yield None
+            yield from staged.chunks(batch=BATCH)
+            return
         # PostgreSQL takes street and outcomes rows as COPY text made as they are read,
         # when no field needs an escape; otherwise typed rows are encoded field by field.
-        postgres = self.postgres
         text = postgres and name.kind in (bulk.STREET, bulk.OUTCOMES) and _plain(source)
         with source.open() as handle:
             reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                raise BadFile(f"{source.label}: the file is empty")
-            try:
-                kind = bulk.detect_layout(header)
-            except bulk.LayoutError as exc:
-                raise BadFile(f"{source.label}: {exc}") from None
-            if kind != name.kind:
-                raise BadFile(
-                    f"{source.label}: the name says a {name.kind} file but the header is "
-                    f"the {kind} layout"
-                )
+            next(reader, None)
             yield None
             rows: Iterator[tuple[Any, ...]]
             if kind == bulk.STREET:
@@ -820,9 +858,26 @@ class _FileRead:
                     chunk = block[start : start + BATCH]
                     yield len(chunk), _encode(chunk, postgres=postgres, text=text)
 
+    def _layout(self, header: list[str] | None) -> str:
+        """The layout of a header row, which must be the one the file's name says."""
+        label, expected = self.source.label, self.name.kind
+        if header is None:
+            raise BadFile(f"{label}: the file is empty")
+        try:
+            kind = bulk.detect_layout(header)
+        except bulk.LayoutError as exc:
+            raise BadFile(f"{label}: {exc}") from None
+        if kind != expected:
+            raise BadFile(
+                f"{label}: the name says a {expected} file but the header is the {kind} layout"
+            )
+        return kind
+
     def close(self) -> None:
         if isinstance(self.items, _ReadAhead):
             self.items.close()
+        if self.staged is not None:
+            self.staged.close()
 
 
 def _by_crime_key(row: tuple[Any, ...]) -> int:
@@ -887,7 +942,8 @@ def _import_read(
             report.replaced = _delete_force_month(name)
             table, columns = TABLES[kind]
             before = _last_crime_id() if kind == bulk.STREET else 0
-            with _writer(table, columns) as writer:
+            staged_csv = read.staged is not None and not read.staged.text
+            with _writer(table, columns, csv=staged_csv) as writer:
                 writer.write(read.items, report, on_rows)
                 if on_sent is not None:
                     on_sent()
@@ -897,7 +953,10 @@ def _import_read(
             span = _ids_after(before) if kind == bulk.STREET else (None, None)
             force = _force(name.force, source)
             if kind == bulk.STREET:
-                report.outside_area = _mark_outside(name.force, name.month, read.districts, span)
+                if read.staged is None:  # staged rows were written with it
+                    report.outside_area = _mark_outside(
+                        name.force, name.month, read.districts, span
+                    )
                 _write_place_counts(name.force, name.month, read.counts)
             elif kind == bulk.OUTCOMES:
                 _apply_outcomes(force=name.force, month=name.month, street_follows=street_follows)
@@ -935,6 +994,9 @@ def _import_read(
     except (UnicodeDecodeError, csv.Error) as exc:
         report.error_count += 1
         report.errors.append(f"{source.label}: the file cannot be read as CSV text ({exc})")
+    except duckdb.Error as exc:  # reading a staged file's rows back (staging.Staged.chunks)
+        report.error_count += 1
+        report.errors.append(f"{source.label}: the staged rows could not be read ({exc})")
     finally:
         read.close()
     return report
@@ -987,13 +1049,19 @@ def _force(slug: str, source: bulk.BulkFile) -> Force:
 # rewrites the same index pages again and again; an import lets the WAL grow to about 200 MB
 # between checkpoints and checkpoints once at its end.
 SQLITE_IMPORT_WAL_PAGES = 50_000
-# Rows written per commit of an SQLite import (see _CommitGroups): about five seconds' work.
-SQLITE_GROUP_ROWS = 250_000
+# SQLite's page cache while an import runs (KiB): random index inserts want it big; the
+# import's peak memory (with DuckDB's, staging.MEMORY_LIMIT) must stay under 500 MB.
+SQLITE_IMPORT_CACHE_KIB = 163_840
+# Rows written per commit of an SQLite import (see _CommitGroups), and the longest a commit
+# group runs: other writers wait for it (busy_timeout is 20 s). Measured on two cores
+# (3 months, 1.9M rows): 250,000 rows a group 53 s, 500,000 46 s, 1,000,000 42 s.
+SQLITE_GROUP_ROWS = 1_000_000
+SQLITE_GROUP_SECONDS = 15.0
 
 
 @contextlib.contextmanager
 def _sqlite_bulk_settings() -> Iterator[None]:
-    """On SQLite, a bigger page cache (random index inserts; bounded at 192 MB) and rarer
+    """On SQLite, a bigger page cache (random index inserts; SQLITE_IMPORT_CACHE_KIB) and rarer
     checkpoints while an import runs; the connection's own settings again afterwards,
     with the WAL checkpointed (and truncated, when no reader holds it) inside the import."""
     if connection.vendor != "sqlite":
@@ -1004,7 +1072,7 @@ def _sqlite_bulk_settings() -> Iterator[None]:
         cache_size = int(cursor.fetchone()[0])
         cursor.execute("PRAGMA wal_autocheckpoint")
         wal_pages = int(cursor.fetchone()[0])
-        cursor.execute("PRAGMA cache_size = -196608")
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
         cursor.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_IMPORT_WAL_PAGES}")
     try:
         yield
@@ -1021,7 +1089,8 @@ class _CommitGroups:
     transaction.atomic, a savepoint inside the group), but a commit writes every page the
     files changed to the WAL, and the files of a month touch the same crime-key index pages
     again and again; one commit per SQLITE_GROUP_ROWS rows writes each such page once.
-    Other writers wait on SQLite's lock for a group (a few seconds), not longer. Elsewhere
+    Other writers wait on SQLite's lock for a group, so a group is also committed once it
+    has taken SQLITE_GROUP_SECONDS (under the connection's busy timeout). Elsewhere
     (PostgreSQL; or an import inside a caller's transaction) each file commits on its own.
     """
 
@@ -1032,6 +1101,7 @@ class _CommitGroups:
             else 0
         )
         self.rows = 0
+        self.opened = 0.0
         self.group: Any = None
 
     def __enter__(self) -> _CommitGroups:
@@ -1043,11 +1113,14 @@ class _CommitGroups:
             self.group = transaction.atomic()
             self.group.__enter__()
             self.rows = 0
+            self.opened = time.monotonic()
 
     def written(self, rows: int) -> None:
         """A file has been written (or refused): commit the group once it is big enough."""
         self.rows += rows
-        if self.group is not None and self.rows >= self.limit:
+        if self.group is not None and (
+            self.rows >= self.limit or time.monotonic() - self.opened >= SQLITE_GROUP_SECONDS
+        ):
             group, self.group = self.group, None
             group.__exit__(None, None, None)
             self._open()
@@ -1175,7 +1248,8 @@ def _import_lane(
     """Import the lane's files in order on this thread's connection.
 
     With PostgreSQL the next file is read (in a thread) while the server finishes taking in
-    this one; its outcomes are read first, unless this file is where they come from.
+    this one; its outcomes are read first, unless this file is where they come from. (On
+    SQLite, reading ahead was measured as no faster and took the peak memory past 500 MB.)
     """
     places = PlaceAttributor()
     streets = {(f.name.force, f.name.month) for f in files if f.name.kind == bulk.STREET}

@@ -117,7 +117,9 @@ def test_an_sqlite_import_checkpoints_rarely_and_gives_the_connection_back_as_it
     # when a folder is imported
     assert import_paths(paths=[police_dir], on_file=on_file).ok
     # then every file was written with the bigger cache and the rarer checkpoints
-    assert during and set(during) == {(-196608, importer.SQLITE_IMPORT_WAL_PAGES)}
+    assert during and set(during) == {
+        (-importer.SQLITE_IMPORT_CACHE_KIB, importer.SQLITE_IMPORT_WAL_PAGES)
+    }
     # and afterwards the connection has its own settings again
     assert (_pragma("cache_size"), _pragma("wal_autocheckpoint")) == before
     assert before[1] != importer.SQLITE_IMPORT_WAL_PAGES
@@ -217,3 +219,29 @@ def test_copy_text_round_trips_through_postgresql(values):
                 copy.write(importer.copy_lines(values, text=False))
         cursor.execute("SELECT t, f, i, d, b FROM copy_probe")
         assert sorted(cursor.fetchall(), key=repr) == sorted(values, key=repr)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's commit groups")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("seconds", "groups"), [(3600.0, 1), (0.0, 5)])
+def test_an_sqlite_commit_group_ends_when_it_has_run_its_time(
+    demo_places, police_dir, monkeypatch, seconds, groups
+):
+    # given commit groups bounded by time alone (other writers wait for a group)
+    monkeypatch.setattr(importer, "SQLITE_GROUP_ROWS", 10**9)
+    monkeypatch.setattr(importer, "SQLITE_GROUP_SECONDS", seconds)
+    opened: list[int] = []
+    real = importer._CommitGroups._open
+
+    def open_group(self: importer._CommitGroups) -> None:
+        opened.append(1)
+        real(self)
+
+    monkeypatch.setattr(importer._CommitGroups, "_open", open_group)
+    # when the sample's four files are imported
+    assert import_paths(paths=[police_dir]).ok
+    # then they were committed in one group, or each in its own as soon as the time had
+    # run (and a last group, opened after the fourth file, commits nothing)
+    monkeypatch.undo()
+    assert len(opened) == groups
+    assert Crime.objects.count() == 663 + 680 + 729
