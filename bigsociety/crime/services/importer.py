@@ -649,34 +649,34 @@ class _Rollback(Exception):
     pass
 
 
-def _latest_outcomes(force: str, month: dt.date) -> dict[str, tuple[str, str]]:
-    """The newest outcome of each of a force's crimes from outcomes files of ``month`` on,
-    with its month as ISO text.
+def _latest_outcomes(force: str, month: dt.date) -> staging.LaterOutcomes:
+    """The newest outcome of each of a force's crimes from outcomes files of ``month`` on.
 
-    A re-import of a force's first month holds every later outcome of the force here, so the
-    few distinct outcome and month strings are shared between entries, not one copy each.
+    They go straight into DuckDB (staging.LaterOutcomes): from PostgreSQL as COPY's CSV
+    output, from SQLite in batches; Python never holds more than a batch of them.
     """
-    latest: dict[str, tuple[str, str]] = {}
-    shared: dict[Any, str] = {}
+    postgres = connection.vendor == "postgresql"
+    later = staging.LaterOutcomes(postgres=postgres)
     table = CrimeOutcome._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # table is the model's own, never input
-            f"SELECT crime_id, outcome, month FROM {table} "  # noqa: S608
-            "WHERE force = %s AND month >= %s ORDER BY month, id",
-            [force, month],
-        )
-        while batch := cursor.fetchmany(20_000):
-            for crime_id, outcome, outcome_month in batch:
-                month_s = shared.get(outcome_month)
-                if month_s is None:  # SQLite hands dates back as ISO text already
-                    month_s = shared[outcome_month] = (
-                        outcome_month
-                        if isinstance(outcome_month, str)
-                        else outcome_month.isoformat()
-                    )
-                latest[crime_id] = (shared.setdefault(outcome, outcome), month_s)
-    return latest
+    # table is the model's own, never input
+    sql = f"SELECT crime_id, outcome, month, id FROM {table} WHERE force = %s AND month >= %s"  # noqa: S608
+    try:
+        if postgres:
+            connection.ensure_connection()
+            with (
+                connection.connection.cursor() as cursor,
+                cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", [force, month]) as copy,
+            ):
+                later.add_csv(copy)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [force, month])
+                while batch := cursor.fetchmany(50_000):
+                    later.add_rows(batch)
+        return later.finish()
+    except BaseException:
+        later.close()
+        raise
 
 
 def _apply_outcomes(*, force: str, month: dt.date, street_follows: bool = False) -> None:
@@ -769,20 +769,21 @@ class _FileRead:
     """One bulk file being read: its report so far and its rows as chunks for the writer.
 
     ``outcomes`` (street files) are the latest outcomes of its force's crimes, read from
-    the database before reading starts. With ``ahead`` the file is read in a thread from
-    the moment it is made (see _ReadAhead).
+    the database before reading starts; the read owns them and closes them. With ``ahead``
+    the file is read in a thread from the moment it is made (see _ReadAhead).
     """
 
     def __init__(
         self,
         source: bulk.BulkFile,
         places: PlaceAttributor,
-        outcomes: dict[str, tuple[str, str]],
+        outcomes: staging.LaterOutcomes | None,
         *,
         ahead: bool,
     ):
         name = self.name = source.name
         self.source = source
+        self.outcomes = outcomes
         self.report = FileReport(
             file=source.label, force=name.force, month=bulk.month_str(name.month), kind=name.kind
         )
@@ -797,7 +798,7 @@ class _FileRead:
         self.items: Iterator[Any] = _ReadAhead(items) if ahead else items
 
     def _items(
-        self, places: PlaceAttributor, outcomes: dict[str, tuple[str, Any]]
+        self, places: PlaceAttributor, outcomes: staging.LaterOutcomes | None
     ) -> Iterator[Any]:
         """First None once the header is good, then (rows, payload) chunks."""
         source, name, report, errors = self.source, self.name, self.report, self.errors
@@ -830,11 +831,12 @@ class _FileRead:
             yield None
             rows: Iterator[tuple[Any, ...]]
             if kind == bulk.STREET:
+                latest = outcomes.as_dict() if outcomes is not None else {}
                 if text:  # in place (the dict can be large), only where a value changes
-                    for c, (o, m) in outcomes.items():
+                    for c, (o, m) in latest.items():
                         escaped = copy_text(o)
                         if escaped != o:
-                            outcomes[c] = (escaped, m)
+                            latest[c] = (escaped, m)
                 rows = _street_rows(
                     reader,
                     report,
@@ -843,7 +845,7 @@ class _FileRead:
                     places,
                     errors,
                     self.districts,
-                    outcomes,
+                    latest,
                     self.counts,
                     text=text,
                 )
@@ -878,6 +880,8 @@ class _FileRead:
             self.items.close()
         if self.staged is not None:
             self.staged.close()
+        if self.outcomes is not None:
+            self.outcomes.close()
 
 
 def _by_crime_key(row: tuple[Any, ...]) -> int:
@@ -900,9 +904,9 @@ def _feeds(source: bulk.BulkFile, after: bulk.BulkFile) -> bool:
     )
 
 
-def _outcomes_for(source: bulk.BulkFile) -> dict[str, tuple[str, str]]:
+def _outcomes_for(source: bulk.BulkFile) -> staging.LaterOutcomes | None:
     if source.name.kind != bulk.STREET:
-        return {}
+        return None
     return _latest_outcomes(source.name.force, source.name.month)
 
 
@@ -1267,13 +1271,19 @@ def _import_lane(
         )
         after = files[indexes[position + 1]] if position + 1 < len(indexes) else None
         start_next: Callable[[], None] | None = None
+        next_outcomes = None
         if ahead and after is not None and not _feeds(source, after):
+            try:
+                next_outcomes = _outcomes_for(after)
+            except BaseException:
+                read.close()
+                raise
             start_next = partial(
                 lambda after, outcomes: upcoming.append(
                     _FileRead(after, places, outcomes, ahead=True)
                 ),
                 after,
-                _outcomes_for(after),
+                next_outcomes,
             )
         try:
             file_report = _import_read(
@@ -1287,10 +1297,14 @@ def _import_lane(
         except BaseException:
             for pending in upcoming:
                 pending.close()
+            if next_outcomes is not None:  # closing twice is harmless
+                next_outcomes.close()
             raise
         progress.done(lane, index, file_report)
         if groups is not None:
             groups.written(file_report.rows)
+    for pending in upcoming:  # stopped before the file read ahead was imported
+        pending.close()
 
 
 def import_paths(

@@ -23,13 +23,14 @@ For PostgreSQL the rows are written by DuckDB as CSV to a temporary file that is
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import shutil
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,106 @@ def _lines(path: Path) -> tuple[int, bool]:
             last = block[-1:]
             plain = plain and not any(mark in block for mark in _COPY_TEXT_SPECIALS)
     return lines + (1 if last not in (b"", b"\n") else 0), plain
+
+
+_later_tables = itertools.count()
+# The later outcomes' columns as the importer selects them (the month as ISO text).
+LATER_COLUMNS = "{'crime_id': 'VARCHAR', 'outcome': 'VARCHAR', 'month': 'VARCHAR', 'id': 'BIGINT'}"
+
+
+class LaterOutcomes:
+    """The newest outcome of each of a force's crimes from the outcomes files of a month on,
+    held in a DuckDB table rather than in Python.
+
+    A re-import of a force's first month needs every later outcome of the force (300,000 for
+    a large force over eleven months); as a dict they took about 80 MB, and DuckDB spills
+    beyond its memory limit. Rows are added as the database hands them over (``add_csv``
+    for PostgreSQL's COPY output, ``add_rows`` for batches of tuples), then ``finish`` keeps
+    the newest per crime ID (latest month, then latest row id). The table belongs to the
+    process's database, so any of its connections can join it; ``close`` drops it.
+    """
+
+    def __init__(self, *, postgres: bool):
+        self.db = _connection(postgres=postgres)
+        self.table = f"later_{next(_later_tables)}"
+        self.rows = 0
+        self._raw = f"{self.table}_raw"
+        self._closed = False
+        self.db.execute(
+            # the names are this class's own
+            f"CREATE TABLE {self._raw} (crime_id VARCHAR, outcome VARCHAR, month VARCHAR, "
+            "id BIGINT)"
+        )
+
+    def add_csv(self, blocks: Iterable[bytes | memoryview]) -> None:
+        """Rows as CSV (crime_id, outcome, month, id), in blocks: written to a temporary file
+        that DuckDB reads."""
+        handle, name = tempfile.mkstemp(prefix="bigsociety-crime-later-", suffix=".csv")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                for block in blocks:
+                    out.write(block)
+            self.db.execute(
+                # the names are this class's own; the path goes as a parameter
+                f"INSERT INTO {self._raw} SELECT coalesce(crime_id, ''), coalesce(outcome, ''), "  # noqa: S608
+                f"month, id FROM read_csv(?, header = false, auto_detect = false, "
+                f"columns = {LATER_COLUMNS}, delim = ',', quote = '\"', escape = '\"')",
+                [name],
+            )
+        finally:
+            os.unlink(name)
+
+    def add_rows(self, rows: list[tuple[str, str, str, int]]) -> None:
+        """A batch of rows (crime_id, outcome, month, id)."""
+        if not rows:
+            return
+        crime_ids, outcomes, months, ids = zip(*rows, strict=True)
+        self.db.register(
+            "batch",
+            {
+                "crime_id": np.array(crime_ids, dtype=object),
+                "outcome": np.array(outcomes, dtype=object),
+                "month": np.array(months, dtype=object),
+                "id": np.array(ids, dtype=np.int64),
+            },
+        )
+        try:
+            self.db.execute(f"INSERT INTO {self._raw} SELECT * FROM batch")  # noqa: S608
+        finally:
+            self.db.unregister("batch")
+
+    def finish(self) -> LaterOutcomes:
+        self.db.execute(
+            # the names are this class's own
+            f"CREATE TABLE {self.table} AS SELECT crime_id, outcome, month FROM {self._raw} "  # noqa: S608
+            "QUALIFY row_number() OVER (PARTITION BY crime_id ORDER BY month DESC, id DESC) = 1"
+        )
+        self.db.execute(f"DROP TABLE {self._raw}")
+        (self.rows,) = _one(self.db, f"SELECT count(*) FROM {self.table}")  # noqa: S608
+        return self
+
+    def as_dict(self) -> dict[str, tuple[str, str]]:
+        """{crime ID: (outcome, ISO month)}, for the row-by-row reading."""
+        rows = self.db.execute(f"SELECT crime_id, outcome, month FROM {self.table}").fetchall()  # noqa: S608
+        return {crime_id: (outcome, month) for crime_id, outcome, month in rows}
+
+    def close(self) -> None:
+        """Drop the tables (again is harmless)."""
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(duckdb.Error):
+            self.db.execute(f"DROP TABLE IF EXISTS {self._raw}")
+            self.db.execute(f"DROP TABLE IF EXISTS {self.table}")
+        with contextlib.suppress(duckdb.Error):
+            self.db.close()
+
+
+def _need_escaping(db: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """True when an outcome in ``table`` holds a character COPY's text format would escape."""
+    marks = " OR ".join(f"contains(outcome, chr({ord(mark)}))" for mark in _TEXT_MARKS)
+    (n,) = _one(db, f"SELECT count(*) FROM {table} WHERE {marks}")  # noqa: S608
+    return bool(n)
 
 
 class Staged:
@@ -254,16 +355,17 @@ def _one(
 def prepare_street(
     source: bulk.BulkFile,
     places: Any,
-    outcomes: dict[str, tuple[str, str]],
+    outcomes: LaterOutcomes | None,
     outside_names: Any,
     *,
     postgres: bool,
 ) -> Staged | None:
     """A street file staged, or None for the row-by-row reading.
 
-    ``outcomes``: the latest outcomes of the force's crimes from later outcomes files
-    (crime ID -> (outcome, ISO month)). ``outside_names(lsoa_counts)``: the LSOA names whose
-    crimes are outside the force's area, from {name: (located rows, all rows)}.
+    ``outcomes``: the latest outcomes of the force's crimes from outcomes files of the
+    file's month on (None when there are none to apply). ``outside_names(lsoa_counts)``: the
+    LSOA names whose crimes are outside the force's area, from {name: (located rows, all
+    rows)}.
     """
     stage = partial(
         _street, places=places, outcomes=outcomes, outside_names=outside_names, postgres=postgres
@@ -305,7 +407,7 @@ def _street(
     name: bulk.BulkName,
     *,
     places: Any,
-    outcomes: dict[str, tuple[str, str]],
+    outcomes: LaterOutcomes | None,
     outside_names: Callable[[dict[str, tuple[int, int]]], list[str]],
     postgres: bool,
 ) -> Staged | None:
@@ -361,19 +463,18 @@ def _street(
     }
     join = ""
     last, outcome_month = "last", "NULL"
-    if outcomes:
-        db.register(
-            "lo",
-            {
-                "crime_id": np.array(list(outcomes), dtype=object),
-                "outcome": np.array([o for o, _ in outcomes.values()], dtype=object),
-                "month": np.array([m for _, m in outcomes.values()], dtype=object),
-            },
+    escapes = False
+    if outcomes is not None and outcomes.rows:
+        # only the file's own crimes' (memory: a force's first month can have 300,000 later
+        # outcomes, of which a few name its crimes)
+        db.execute(
+            # the table name is LaterOutcomes' own
+            f"CREATE TEMP TABLE later AS SELECT crime_id, outcome, month FROM {outcomes.table} "  # noqa: S608
+            "WHERE crime_id IN (SELECT cid FROM j WHERE cid <> '')"
         )
-        db.execute("CREATE TEMP TABLE later AS SELECT * FROM lo")
-        db.unregister("lo")
         join = "LEFT JOIN later ON later.crime_id = j.cid"
         last, outcome_month = "coalesce(later.outcome, last)", "later.month"
+        escapes = _need_escaping(db, "later")
     db.execute("CREATE TEMP TABLE outside (lsoa VARCHAR)")
     if outside:
         db.executemany("INSERT INTO outside VALUES (?)", [[n] for n in outside])
@@ -384,9 +485,7 @@ def _street(
         f"nullif(hood, {NONE}), nullif(ward, {NONE}), nullif(authority, {NONE}) "
         f"FROM j {join} ORDER BY crime_key NULLS FIRST"
     )
-    text = plain and not any(
-        mark in value for value in {o for o, _ in outcomes.values()} for mark in _TEXT_MARKS
-    )
+    text = plain and not escapes
     staged.write(select, [name.month.isoformat(), name.force], text=text, postgres=postgres)
     return staged
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -208,14 +209,14 @@ def test_a_file_it_is_not_sure_of_is_left_to_the_row_by_row_reading(
     [source], _ = bulk.discover([path])
     places = importer.PlaceAttributor()
     postgres = connection.vendor == "postgresql"
-    assert staging.prepare_street(source, places, {}, lambda _: [], postgres=postgres) is None
+    assert staging.prepare_street(source, places, None, lambda _: [], postgres=postgres) is None
 
 
 def test_a_plain_file_is_staged_with_its_counts(demo_places, tmp_path):
     path = _street_file(tmp_path, [ROW, _changed(cid="", lat_s="", lng_s="", ctype="Drugs")])
     [source], _ = bulk.discover([path])
     places = importer.PlaceAttributor()
-    staged = staging.prepare_street(source, places, {}, lambda _: [], postgres=False)
+    staged = staging.prepare_street(source, places, None, lambda _: [], postgres=False)
     assert staged is not None
     try:
         assert staged.stats == {"rows": 2, "no_location": 1, "without_id": 1, "repeated_ids": 0,
@@ -245,3 +246,54 @@ def test_values_that_need_escaping_are_staged_and_stored_as_published(
         (location, "see \\N"),
         (ROW[6], ""),
     ]
+
+
+@pytest.mark.parametrize("how", ["rows", "csv"])
+def test_later_outcomes_keep_the_newest_outcome_of_each_crime(how):
+    # given a crime's outcomes over three months (two in one month), another crime's one,
+    # and an outcome whose text holds a comma, quotes and a tab
+    rows = [
+        ("a1", "Under investigation", "2024-01-01", 5),
+        ("a1", "Suspect charged", "2024-03-01", 2),
+        ("a1", "Awaiting court outcome", "2024-02-01", 9),
+        ("b2", 'Dealt with, "locally"\tby police', "2024-02-01", 7),
+        ("b2", "Local resolution", "2024-02-01", 3),
+    ]
+    later = staging.LaterOutcomes(postgres=False)
+    try:
+        # when they are handed over as tuples, or as the CSV that PostgreSQL's COPY writes
+        if how == "rows":
+            later.add_rows(rows[:2])
+            later.add_rows(rows[2:])
+        else:
+            lines = []
+            for row in rows:
+                out = io.StringIO()
+                csv.writer(out, lineterminator="\n").writerow(row)
+                lines.append(out.getvalue().encode())
+            later.add_csv([b"".join(lines[:3]), b"".join(lines[3:])])
+        later.finish()
+        # then each crime keeps its newest: the latest month, then the latest row
+        assert later.rows == 2
+        assert later.as_dict() == {
+            "a1": ("Suspect charged", "2024-03-01"),
+            "b2": ('Dealt with, "locally"\tby police', "2024-02-01"),
+        }
+        # and the tab and quotes are noticed (COPY's text format would need escapes)
+        assert staging._need_escaping(later.db, later.table)
+    finally:
+        later.close()
+    # and closing drops its tables, and closing again is harmless
+    later.close()
+    tables = staging._connection(postgres=False).execute("SHOW TABLES").fetchall()
+    assert not [t for (t,) in tables if t.startswith(later.table)]
+
+
+def test_later_outcomes_of_plain_text_need_no_escaping():
+    later = staging.LaterOutcomes(postgres=False)
+    try:
+        later.add_rows([("a1", "Suspect charged", "2024-03-01", 1)])
+        later.finish()
+        assert not staging._need_escaping(later.db, later.table)
+    finally:
+        later.close()
