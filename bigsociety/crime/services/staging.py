@@ -478,12 +478,19 @@ def _street(
     db.execute("CREATE TEMP TABLE outside (lsoa VARCHAR)")
     if outside:
         db.executemany("INSERT INTO outside VALUES (?)", [[n] for n in outside])
+    # The order the rows go in. PostgreSQL: by crime key, so their entries go into the
+    # crime-key index page by page, not at random across it (it outgrows shared_buffers).
+    # SQLite: by point, so a month's crimes near each other share table pages; a map or
+    # radius query then reads a few hundred pages, not one per crime (crimes-street at
+    # central London: p50 34 -> 26 ms at 12 months, with the import as fast; the crime-key
+    # index fits in the import's page cache at that size).
+    order = "crime_key NULLS FIRST" if postgres else "lat NULLS FIRST, lng, crime_key"
     select = (
         f"SELECT ?, ?, cid, {_KEY} AS crime_key, reported, falls, lat, lng, loc, lid, "  # noqa: S608
         f"lsoa_c, lsoa_n, slug, {last}, {outcome_month}, ctx, "
         "lsoa_n IN (SELECT lsoa FROM outside), "
         f"nullif(hood, {NONE}), nullif(ward, {NONE}), nullif(authority, {NONE}) "
-        f"FROM j {join} ORDER BY crime_key NULLS FIRST"
+        f"FROM j {join} ORDER BY {order}"
     )
     text = plain and not escapes
     staged.write(select, [name.month.isoformat(), name.force], text=text, postgres=postgres)

@@ -297,3 +297,30 @@ def test_later_outcomes_of_plain_text_need_no_escaping():
         assert not staging._need_escaping(later.db, later.table)
     finally:
         later.close()
+
+
+def test_rows_go_in_by_point_on_sqlite_and_by_crime_key_on_postgresql(demo_places, tmp_path):
+    # given three crimes whose crime keys and latitudes run in opposite orders
+    rows = [
+        _changed(cid="c" * 64, lat_s="51.5101"),
+        _changed(cid="a" * 64, lat_s="51.5301"),
+        _changed(cid="b" * 64, lat_s="51.5201"),
+    ]
+    [source], _ = bulk.discover([_street_file(tmp_path, rows)])
+    places = importer.PlaceAttributor()
+    orders = {}
+    for postgres in (False, True):
+        staged = staging.prepare_street(source, places, None, lambda _: [], postgres=postgres)
+        assert staged is not None
+        try:
+            chunks = [payload for _, payload in staged.chunks(batch=100)]
+            if postgres:  # COPY text: the crime ID is the third field
+                lines = b"".join(chunks).decode().splitlines()
+                orders[postgres] = [line.split("\t")[2][0] for line in lines]
+            else:
+                orders[postgres] = [row[2][0] for chunk in chunks for row in chunk]
+        finally:
+            staged.close()
+    # then SQLite takes them by point (neighbours share table pages), PostgreSQL by crime
+    # key (its crime-key index is filled page by page)
+    assert orders == {False: ["c", "b", "a"], True: ["a", "b", "c"]}
