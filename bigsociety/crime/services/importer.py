@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import logging
 import queue
 import threading
 import time
@@ -39,6 +40,8 @@ from bigsociety.places.api import Place, PlaceLocator
 from .. import bulk
 from ..models import Crime, CrimeOutcome, Force, ForceMonth, PlaceMonthCount, StopSearch
 from . import staging
+
+logger = logging.getLogger(__name__)
 
 MAX_ERRORS_PER_FILE = 50
 # Rows are sent in chunks of BATCH, small so PostgreSQL starts on a file at once; street
@@ -674,9 +677,38 @@ def _latest_outcomes(force: str, month: dt.date) -> staging.LaterOutcomes:
                 while batch := cursor.fetchmany(50_000):
                     later.add_rows(batch)
         return later.finish()
+    except duckdb.Error as exc:  # out of memory, say: the file is read row by row
+        later.close()
+        logger.warning("later outcomes of %s from %s held in Python (%s)", force, month, exc)
+        return staging.LaterOutcomes.in_python(_latest_outcomes_in_python(force, month))
     except BaseException:
         later.close()
         raise
+
+
+def _latest_outcomes_in_python(force: str, month: dt.date) -> dict[str, tuple[str, str]]:
+    """_latest_outcomes as a dict {crime ID: (outcome, ISO month)}."""
+    latest: dict[str, tuple[str, str]] = {}
+    shared: dict[Any, str] = {}  # the few distinct outcome and month strings, shared
+    table = CrimeOutcome._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # table is the model's own, never input
+            f"SELECT crime_id, outcome, month FROM {table} "  # noqa: S608
+            "WHERE force = %s AND month >= %s ORDER BY month, id",
+            [force, month],
+        )
+        while batch := cursor.fetchmany(20_000):
+            for crime_id, outcome, outcome_month in batch:
+                month_s = shared.get(outcome_month)
+                if month_s is None:  # SQLite hands dates back as ISO text already
+                    month_s = shared[outcome_month] = (
+                        outcome_month
+                        if isinstance(outcome_month, str)
+                        else outcome_month.isoformat()
+                    )
+                latest[crime_id] = (shared.setdefault(outcome, outcome), month_s)
+    return latest
 
 
 def _apply_outcomes(*, force: str, month: dt.date, street_follows: bool = False) -> None:

@@ -134,6 +134,16 @@ class LaterOutcomes:
     process's database, so any of its connections can join it; ``close`` drops it.
     """
 
+    held: dict[str, tuple[str, str]] | None = None
+
+    @classmethod
+    def in_python(cls, outcomes: dict[str, tuple[str, str]]) -> LaterOutcomes:
+        """Later outcomes DuckDB could not hold (it ran out of memory), as a dict: the street
+        file then goes to the row-by-row reading (prepare_street gives None)."""
+        later = cls.__new__(cls)
+        later.held, later.rows, later._closed = outcomes, len(outcomes), True
+        return later
+
     def __init__(self, *, postgres: bool):
         self.db = _connection(postgres=postgres)
         self.table = f"later_{next(_later_tables)}"
@@ -195,6 +205,8 @@ class LaterOutcomes:
 
     def as_dict(self) -> dict[str, tuple[str, str]]:
         """{crime ID: (outcome, ISO month)}, for the row-by-row reading."""
+        if self.held is not None:
+            return self.held
         rows = self.db.execute(f"SELECT crime_id, outcome, month FROM {self.table}").fetchall()  # noqa: S608
         return {crime_id: (outcome, month) for crime_id, outcome, month in rows}
 
@@ -367,6 +379,8 @@ def prepare_street(
     LSOA names whose crimes are outside the force's area, from {name: (located rows, all
     rows)}.
     """
+    if outcomes is not None and outcomes.held is not None:
+        return None
     stage = partial(
         _street, places=places, outcomes=outcomes, outside_names=outside_names, postgres=postgres
     )

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from django.db import connection
 
@@ -324,3 +325,26 @@ def test_rows_go_in_by_point_on_sqlite_and_by_crime_key_on_postgresql(demo_place
     # then SQLite takes them by point (neighbours share table pages), PostgreSQL by crime
     # key (its crime-key index is filled page by page)
     assert orders == {False: ["c", "b", "a"], True: ["a", "b", "c"]}
+
+
+def test_later_outcomes_duckdb_cannot_hold_send_the_street_file_row_by_row(
+    demo_places, police_dir, staged_files, monkeypatch
+):
+    # given the rich sample imported, and then May's street file re-imported
+    _rich_sample(police_dir)
+    assert import_paths(paths=[police_dir]).ok
+    may = police_dir / "2018-05" / "2018-05-city-of-london-street.csv"
+    assert import_paths(paths=[may]).ok
+    expected = _snapshot()
+
+    # when DuckDB runs out of memory holding the later outcomes of a second re-import
+    def out_of_memory(self):
+        raise duckdb.OutOfMemoryException("could not allocate block")
+
+    monkeypatch.setattr(staging.LaterOutcomes, "finish", out_of_memory)
+    staged_files.clear()
+    report = import_paths(paths=[may])
+    # then the file is still imported, row by row, with the same outcomes
+    assert report.ok, report.as_dict()
+    assert staged_files == []
+    assert _snapshot() == expected
