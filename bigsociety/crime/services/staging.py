@@ -414,6 +414,28 @@ def _staged(
     return staged
 
 
+def _checked(
+    db: duckdb.DuckDBPyConnection,
+    path: Path,
+    name: bulk.BulkName,
+    places: Any,
+    fields: tuple[str, ...],
+    bad_rows: str,
+    *,
+    with_places: bool,
+) -> bool | None:
+    """The file read into table s and its points into pts (see _read and _points); None
+    when DuckDB cannot take it exactly or ``bad_rows`` (a count, given the file's month)
+    finds a row to leave to the row-by-row reading; else whether it needs no COPY escape."""
+    plain = _read(db, path, fields)
+    if plain is None:
+        return None
+    (bad,) = _one(db, bad_rows, [bulk.month_str(name.month)])
+    if bad or not _points(db, places, with_places=with_places):
+        return None
+    return plain
+
+
 def _street(
     db: duckdb.DuckDBPyConnection,
     folder: Path,
@@ -425,16 +447,17 @@ def _street(
     outside_names: Callable[[dict[str, tuple[int, int]]], list[str]],
     postgres: bool,
 ) -> Staged | None:
-    plain = _read(db, path, STREET_FIELDS)
-    if plain is None:
-        return None
-    (bad,) = _one(
+    plain = _checked(
         db,
+        path,
+        name,
+        places,
+        STREET_FIELDS,
         "SELECT count(*) FROM s LEFT JOIN crime_types t ON t.name = s.ctype "  # noqa: S608
         f"WHERE s.mon <> ? OR t.slug IS NULL OR (cid <> '' AND NOT {_HEX_KEY})",
-        [bulk.month_str(name.month)],
+        with_places=True,
     )
-    if bad or not _points(db, places, with_places=True):
+    if plain is None:
         return None
     db.execute(
         "CREATE TEMP TABLE j AS SELECT cid, reported, falls, loc, lsoa_c, lsoa_n, last, ctx, "
@@ -524,15 +547,16 @@ def _outcomes(
     places: Any,
     postgres: bool,
 ) -> Staged | None:
-    plain = _read(db, path, OUTCOME_FIELDS)
-    if plain is None:
-        return None
-    (bad,) = _one(
+    plain = _checked(
         db,
+        path,
+        name,
+        places,
+        OUTCOME_FIELDS,
         f"SELECT count(*) FROM s WHERE mon <> ? OR cid = '' OR outcome = '' OR NOT {_HEX_KEY}",  # noqa: S608
-        [bulk.month_str(name.month)],
+        with_places=False,
     )
-    if bad or not _points(db, places, with_places=False):
+    if plain is None:
         return None
     db.execute(
         "CREATE TEMP TABLE o AS SELECT line, cid, reported, falls, loc, lsoa_c, lsoa_n, outcome, "
